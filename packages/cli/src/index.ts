@@ -1,0 +1,4 @@
+export async function run(argv: readonly string[]): Promise<number> {
+  void argv;
+  return 0;
+}

@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+// Tests run against the sources, so `pnpm test` needs no build and a stale dist/ cannot hide a bug.
+const alias = {
+  '@psp-translate/core': here('./packages/core/src/index.ts'),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      { extends: true, test: { name: 'core', include: ['packages/core/{src,test}/**/*.test.ts'] } },
+      { extends: true, test: { name: 'cli', include: ['packages/cli/{src,test}/**/*.test.ts'] } },
+      { extends: true, test: { name: 'corpus', include: ['test/**/*.test.ts'] } },
+    ],
+    testTimeout: 60_000,
+  },
+});
