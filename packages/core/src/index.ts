@@ -1,4 +1,5 @@
 // Public API of @psp-translate/core. Explicit named exports only; the list is pinned by a test.
 export * from './schema/psp.js';
+export * from './schema/rbac.js';
 export * from './ir/ir.js';
 export type * from './pod/types.js';

@@ -1,0 +1,92 @@
+/**
+ * zod schemas for the RBAC objects that decide who may `use` a PodSecurityPolicy, mirroring
+ * `rbac.authorization.k8s.io/v1`. Unknown fields are kept (we only read what authorisation reads).
+ */
+import { z } from 'zod';
+import { ObjectMetaSchema } from './psp.js';
+
+/** `PolicyRule`. */
+export const PolicyRuleSchema = z.looseObject({
+  verbs: z.array(z.string()),
+  apiGroups: z.array(z.string()).nullish(),
+  resources: z.array(z.string()).nullish(),
+  /** Absent or empty = every object of the resource. */
+  resourceNames: z.array(z.string()).nullish(),
+  nonResourceURLs: z.array(z.string()).nullish(),
+});
+export type PolicyRule = z.infer<typeof PolicyRuleSchema>;
+
+export const LabelSelectorSchema = z.looseObject({
+  matchLabels: z.record(z.string(), z.string()).nullish(),
+  matchExpressions: z
+    .array(
+      z.looseObject({
+        key: z.string(),
+        operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+        values: z.array(z.string()).nullish(),
+      }),
+    )
+    .nullish(),
+});
+
+const rbacApiVersion = z.enum(['rbac.authorization.k8s.io/v1', 'rbac.authorization.k8s.io/v1beta1', 'rbac.authorization.k8s.io/v1alpha1']);
+
+/** `Role` (namespaced). */
+export const RoleSchema = z.looseObject({
+  apiVersion: rbacApiVersion,
+  kind: z.literal('Role'),
+  metadata: ObjectMetaSchema,
+  rules: z.array(PolicyRuleSchema).nullish(),
+});
+export type Role = z.infer<typeof RoleSchema>;
+
+/** `ClusterRole`, with `aggregationRule` (its rules are the union of the selected ClusterRoles'). */
+export const ClusterRoleSchema = z.looseObject({
+  apiVersion: rbacApiVersion,
+  kind: z.literal('ClusterRole'),
+  metadata: ObjectMetaSchema,
+  rules: z.array(PolicyRuleSchema).nullish(),
+  aggregationRule: z.looseObject({ clusterRoleSelectors: z.array(LabelSelectorSchema).nullish() }).nullish(),
+});
+export type ClusterRole = z.infer<typeof ClusterRoleSchema>;
+
+/** `Subject`: ServiceAccount (namespace required on ClusterRoleBindings), User or Group. */
+export const SubjectSchema = z.looseObject({
+  kind: z.enum(['ServiceAccount', 'User', 'Group']),
+  name: z.string().min(1),
+  namespace: z.string().nullish(),
+  apiGroup: z.string().nullish(),
+});
+export type Subject = z.infer<typeof SubjectSchema>;
+
+export const RoleRefSchema = z.looseObject({
+  apiGroup: z.string(),
+  kind: z.enum(['Role', 'ClusterRole']),
+  name: z.string().min(1),
+});
+
+/** `RoleBinding`: grants only in its own namespace, also when it references a ClusterRole. */
+export const RoleBindingSchema = z.looseObject({
+  apiVersion: rbacApiVersion,
+  kind: z.literal('RoleBinding'),
+  metadata: ObjectMetaSchema,
+  subjects: z.array(SubjectSchema).nullish(),
+  roleRef: RoleRefSchema,
+});
+export type RoleBinding = z.infer<typeof RoleBindingSchema>;
+
+/** `ClusterRoleBinding`: grants in every namespace; may reference only a ClusterRole. */
+export const ClusterRoleBindingSchema = z.looseObject({
+  apiVersion: rbacApiVersion,
+  kind: z.literal('ClusterRoleBinding'),
+  metadata: ObjectMetaSchema,
+  subjects: z.array(SubjectSchema).nullish(),
+  roleRef: RoleRefSchema.extend({ kind: z.literal('ClusterRole') }),
+});
+export type ClusterRoleBinding = z.infer<typeof ClusterRoleBindingSchema>;
+
+/** Kinds whose pod template (or pod) PSP admission saw. */
+export const WORKLOAD_KINDS = [
+  'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController', 'PodTemplate',
+] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
