@@ -1,0 +1,18 @@
+// Public API of @psp-translate/psa. Explicit named exports only; the list is pinned by a test.
+export {
+  LATEST_VERSION,
+  LEVELS,
+  compareLevels,
+  effectiveMinor,
+  formatLevelVersion,
+  formatVersion,
+  isLevel,
+  parseLevel,
+  parseLevelVersion,
+  parseVersion,
+} from './version.js';
+export type { Level, LevelVersion, PsaMinorVersion, PsaVersion } from './version.js';
+export { checks } from './checks/index.js';
+export type { Check, CheckId, CheckPodFn, CheckResult, VersionedCheck } from './checks/index.js';
+export { checksFor, evaluatePod, evaluatePodSpec } from './evaluate.js';
+export type { ActiveCheck, CheckOutcome, PodEvaluation } from './evaluate.js';
