@@ -6,6 +6,7 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 // Tests run against the sources, so `pnpm test` needs no build and a stale dist/ cannot hide a bug.
 const alias = {
   '@psp-translate/core': here('./packages/core/src/index.ts'),
+  '@psp-translate/gatekeeper': here('./packages/gatekeeper/src/index.ts'),
   '@psp-translate/psa': here('./packages/psa/src/index.ts'),
 };
 
@@ -16,6 +17,7 @@ export default defineConfig({
       { extends: true, test: { name: 'core', include: ['packages/core/{src,test}/**/*.test.ts'] } },
       { extends: true, test: { name: 'cli', include: ['packages/cli/{src,test}/**/*.test.ts'] } },
       { extends: true, test: { name: 'psa', include: ['packages/psa/{src,test}/**/*.test.ts'] } },
+      { extends: true, test: { name: 'gatekeeper', include: ['packages/gatekeeper/{src,test}/**/*.test.ts'] } },
       { extends: true, test: { name: 'corpus', include: ['test/**/*.test.ts'] } },
     ],
     testTimeout: 60_000,

@@ -1,0 +1,95 @@
+/**
+ * The contract of the Gatekeeper emitter: IR in, Kubernetes objects plus a fidelity report out.
+ * Nothing here touches the file system; the CLI writes what `translateGatekeeper` returns.
+ */
+import type { ControlKind, PolicyIR } from '@psp-translate/core';
+
+/** A Kubernetes object as plain data, ready to be serialised with `yaml`. */
+export interface KubernetesObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  [field: string]: unknown;
+}
+
+/**
+ * How faithfully one piece of a PSP made it into the output.
+ * - `exact`: same admission verdicts and same resulting pod.
+ * - `approximate`: same verdicts in the cases PSP users rely on; the entry says where it differs.
+ * - `lost`: not expressed at all; the entry says what the user must do instead.
+ * - `info`: something the user should know (exemptions, version requirements).
+ */
+export type FidelityLevel = 'exact' | 'approximate' | 'lost' | 'info';
+
+/** One line of the fidelity report. */
+export interface FidelityEntry {
+  /** PSP name, or null for a remark about the whole output. */
+  policy: string | null;
+  /** IR control, or null when the entry is not about one control. */
+  control: ControlKind | null;
+  level: FidelityLevel;
+  message: string;
+}
+
+/**
+ * A set of values of one request attribute, as label-selector operators: `In` = exactly these
+ * values, `NotIn` = every value except these (`NotIn []` = any value).
+ */
+export type NameSelector = { op: 'In'; values: readonly string[] } | { op: 'NotIn'; values: readonly string[] };
+
+/**
+ * One cell of the partition of pod admissions by what PSP authorisation depended on, with the PSPs
+ * PSP admission tried there. Structurally the `ScopeGroup` of `@psp-translate/core`'s `scopeGroups`
+ * (whose output can be passed as is), so the emitter does not depend on how groups are computed.
+ * Groups must partition all pods: for every namespace, service account and requester exactly one
+ * group matches.
+ */
+export interface GatekeeperScopeGroup {
+  /** Pod namespace. */
+  namespace: NameSelector;
+  /** `spec.serviceAccountName` (after defaulting to `default`). */
+  serviceAccount: NameSelector;
+  /** `request.userInfo.username` of whoever created the pod. */
+  requester: NameSelector;
+  /** Names of the PSPs PSP admission tried for these pods, in name order; empty = it admitted none. */
+  candidates: readonly string[];
+}
+
+/** `--gatekeeper-mode`: how several PSPs applying to one scope are expressed. */
+export type GatekeeperMode = 'per-control' | 'policy-set' | 'auto';
+
+/** Gatekeeper's `enforcementAction` words. */
+export type GatekeeperAction = 'dryrun' | 'warn' | 'deny';
+
+export interface GatekeeperOptions {
+  /** `--action`: audit|warn|deny or Gatekeeper's own dryrun|warn|deny. Default `dryrun`. */
+  action?: string;
+  /** Default `auto`: per-control where a scope has one candidate PSP, policy-set elsewhere. */
+  mode?: GatekeeperMode;
+  /** Emit mutators for PSP defaults (default true). `--no-mutate` sets false; the report lists what is lost. */
+  mutate?: boolean;
+  /** Namespaces no constraint or mutator applies to (e.g. `kube-system`); always written out explicitly. */
+  excludedNamespaces?: readonly string[];
+}
+
+export interface GatekeeperInput {
+  /** One IR per PSP (any order; output is sorted by name). */
+  policies: readonly PolicyIR[];
+  /**
+   * Who may use which PSP (`scopeGroups` of `@psp-translate/core`). Absent = every policy is usable
+   * by every pod in every namespace (a cluster whose PSPs are all bound to `system:authenticated`).
+   */
+  scopeGroups?: readonly GatekeeperScopeGroup[];
+  options?: GatekeeperOptions;
+}
+
+export interface GatekeeperOutput {
+  /** Templates, then constraints, then mutators; each group sorted by name. */
+  objects: KubernetesObject[];
+  report: FidelityEntry[];
+}
