@@ -1,4 +1,93 @@
-export async function run(argv: readonly string[]): Promise<number> {
-  void argv;
-  return 0;
+/**
+ * psp-translate's command line as a function: `run(argv, io)` returns the exit code. The bin only
+ * calls it; tests call it in-process with their own IO.
+ */
+import { CommanderError } from 'commander';
+import pc from 'picocolors';
+import { CliError, ExitCode } from './errors.js';
+import { processIO, type CliIO } from './io.js';
+import { buildProgram, cliVersion } from './program.js';
+import type { TargetRegistry } from './targets.js';
+
+export { ACTIONS, ACTION_WORDS, normaliseAction, type Action, type EngineActions, type ValidationAction } from './action.js';
+export { CliError, ExitCode } from './errors.js';
+export type { CliIO, TextWriter } from './io.js';
+export { isTargetName, parseTargetList, TARGET_NAMES, type TargetName, type TargetSelection } from './target-names.js';
+export type {
+  Fidelity,
+  FidelityEntry,
+  KubernetesObject,
+  TargetModule,
+  TargetRegistry,
+  TranslateOptions,
+  TranslationResult,
+} from './targets.js';
+
+/** Options for embedding and testing `run`. */
+export interface RunOptions {
+  /** Replace the target registry (tests plug in their own targets). */
+  targets?: TargetRegistry;
+}
+
+function write(stream: CliIO['stderr'], text: string): void {
+  try {
+    stream.write(text);
+  } catch {
+    // Nowhere left to report to (closed pipe); the exit code still tells.
+  }
+}
+
+/**
+ * Run the psp-translate command line.
+ *
+ * @param argv arguments after the program name (`process.argv.slice(2)`).
+ * @param io where output goes and input comes from; defaults to the process's.
+ * @returns the exit code: 0 ok, 1 findings, 2 bad input or usage (also for internal errors).
+ *   Never throws and never calls `process.exit`.
+ */
+export async function run(argv: readonly string[], io: Partial<CliIO> = {}, options: RunOptions = {}): Promise<number> {
+  const fullIO: CliIO = { ...processIO(), ...io };
+  const colours = pc.createColors(fullIO.isTTY && !fullIO.env['NO_COLOR']);
+  const debug = argv.includes('--debug');
+  let exitCode: number = ExitCode.ok;
+  try {
+    const program = buildProgram({
+      io: fullIO,
+      ...(options.targets ? { targets: options.targets } : {}),
+      setExitCode: (code) => {
+        exitCode = code;
+      },
+    });
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander already printed help, the version or the usage error.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (error instanceof CliError) {
+      for (const line of error.lines) write(fullIO.stderr, `${colours.red('error:')} ${line}\n`);
+      if (debug && error.cause !== undefined) write(fullIO.stderr, `${describeCause(error.cause)}\n`);
+      return ExitCode.usage;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    write(
+      fullIO.stderr,
+      `${colours.red('error:')} internal error in psp-translate ${safeVersion()}: ${message.split('\n')[0]} (please report this, with the command line and inputs${debug ? '' : ', rerun with --debug for a stack trace'})\n`,
+    );
+    if (debug) write(fullIO.stderr, `${describeCause(error)}\n`);
+    return ExitCode.usage;
+  }
+}
+
+function describeCause(cause: unknown): string {
+  return cause instanceof Error ? (cause.stack ?? cause.message) : String(cause);
+}
+
+function safeVersion(): string {
+  try {
+    return cliVersion();
+  } catch {
+    return '(unknown version)';
+  }
 }

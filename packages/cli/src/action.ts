@@ -1,0 +1,71 @@
+/**
+ * `--action`: what an engine does with a pod that the translated policy rejects. Users say it once
+ * (`audit`, `warn`, `deny`, or any engine's own word) and each target gets its own vocabulary.
+ */
+import type { TargetName } from './target-names.js';
+
+/** The engine-neutral actions, from weakest to strongest. */
+export const ACTIONS = ['audit', 'warn', 'deny'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** `validationActions` of a ValidatingAdmissionPolicyBinding (also Kyverno's ValidatingPolicy). */
+export type ValidationAction = 'Audit' | 'Warn' | 'Deny';
+
+/** One action in every target's words. */
+export interface EngineActions {
+  /** The engine-neutral action. */
+  action: Action;
+  /** Gatekeeper Constraint `spec.enforcementAction`. */
+  gatekeeper: 'dryrun' | 'warn' | 'deny';
+  /** Kyverno ClusterPolicy `spec.validationFailureAction` (Kyverno has no warn-only mode there). */
+  kyverno: 'Audit' | 'Enforce';
+  /** ValidatingAdmissionPolicyBinding `spec.validationActions`; Kyverno ValidatingPolicy uses the same words. */
+  vap: readonly ValidationAction[];
+  /** Pod Security Admission label mode: `pod-security.kubernetes.io/<mode>`. */
+  psa: 'audit' | 'warn' | 'enforce';
+  /** What a target cannot express exactly about this action, for the user to read. */
+  notes: Partial<Record<TargetName, string>>;
+}
+
+/** Each accepted word (compared case-insensitively) and the action it means. */
+const WORDS: Readonly<Record<string, Action>> = {
+  audit: 'audit',
+  dryrun: 'audit', // Gatekeeper
+  warn: 'warn',
+  deny: 'deny',
+  enforce: 'deny', // Kyverno ClusterPolicy, Pod Security Admission
+};
+
+/** Every word `--action` accepts, for help and error messages. */
+export const ACTION_WORDS = ['audit', 'warn', 'deny', 'dryrun', 'Audit', 'Warn', 'Deny', 'Enforce'] as const;
+
+/**
+ * Normalise an `--action` word to each engine's vocabulary.
+ * Accepts `audit|warn|deny` and the engines' own words (`dryrun`, `Audit`, `Warn`, `Deny`, `Enforce`).
+ * @throws Error listing the accepted words when `word` is none of them.
+ */
+export function normaliseAction(word: string): EngineActions {
+  const key = word.trim().toLowerCase();
+  const action = Object.hasOwn(WORDS, key) ? WORDS[key] : undefined;
+  if (action === undefined) {
+    throw new Error(`unknown action "${word}"; use audit, warn or deny (engine words accepted too: dryrun, Audit, Warn, Deny, Enforce)`);
+  }
+  switch (action) {
+    case 'audit':
+      return { action, gatekeeper: 'dryrun', kyverno: 'Audit', vap: ['Audit'], psa: 'audit', notes: {} };
+    case 'warn':
+      return {
+        action,
+        gatekeeper: 'warn',
+        kyverno: 'Audit',
+        vap: ['Warn'],
+        psa: 'warn',
+        notes: {
+          kyverno:
+            'Kyverno ClusterPolicies have no warn-only action: they use validationFailureAction Audit (violations are recorded in PolicyReports, the pod is admitted, the user sees no warning); Kyverno ValidatingPolicies use validationActions [Warn]',
+        },
+      };
+    case 'deny':
+      return { action, gatekeeper: 'deny', kyverno: 'Enforce', vap: ['Deny'], psa: 'enforce', notes: {} };
+  }
+}

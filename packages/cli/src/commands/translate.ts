@@ -1,0 +1,100 @@
+/** `psp-translate translate`: PSPs in, policy engine objects out (stdout or --out-dir), fidelity report on stderr. */
+import { CliError, ExitCode } from '../errors.js';
+import type { CliIO } from '../io.js';
+import { messages, type Messages } from '../messages.js';
+import type { TranslateCommandOptions } from '../program.js';
+import { toJson, toJsonList, toYaml, toYamlStream, withKubernetesKeyOrder } from '../serialise.js';
+import { TARGET_NAMES, type TargetName } from '../target-names.js';
+import type { FidelityEntry, KubernetesObject, TargetModule, TargetRegistry } from '../targets.js';
+import { objectFilePath, writeOutputAtomically, type OutputFile } from '../write-output.js';
+import { loadCluster, reportSkipped } from './load.js';
+
+/** The targets to run: every named one must exist; `all` runs those that do and says which do not. */
+function selectTargets(options: TranslateCommandOptions, registry: TargetRegistry, say: Messages): TargetModule[] {
+  const missing = options.target.names.filter((name) => registry[name] === undefined);
+  const chosen = options.target.names.flatMap((name) => registry[name] ?? []);
+  if (missing.length > 0 && (!options.target.all || chosen.length === 0)) {
+    const implemented = TARGET_NAMES.filter((name) => registry[name] !== undefined);
+    throw new CliError([
+      ...missing.map((name) => `target "${name}" is not implemented yet in this version`),
+      implemented.length > 0
+        ? `implemented targets: ${implemented.join(', ')}`
+        : 'no target is implemented yet; psp-translate ir shows how your PSPs were read',
+    ]);
+  }
+  if (missing.length > 0) {
+    say.note(`not translating to ${missing.join(', ')}: not implemented yet in this version`);
+  }
+  return chosen;
+}
+
+/** A target bug, caught before anything is written: objects we could not name or apply. */
+function checkObjects(target: TargetName, objects: readonly KubernetesObject[]): void {
+  for (const object of objects) {
+    if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string' || typeof object.metadata?.name !== 'string' || object.metadata.name === '') {
+      throw new Error(`target ${target} produced an object without apiVersion, kind or metadata.name: ${JSON.stringify(object).slice(0, 200)}`);
+    }
+  }
+}
+
+function formatEntry(target: TargetName, entry: FidelityEntry): string {
+  const subject = [entry.policy ?? '(all policies)', entry.control].filter((part) => part !== null).join('/');
+  const where = entry.source ? ` (${entry.source.file}:${entry.source.line})` : '';
+  return `${target}: ${entry.fidelity}: ${subject}: ${entry.message}${where}`;
+}
+
+/** Translate `inputs` with each selected target and write or print the result. */
+export async function translateCommand(
+  inputs: readonly string[],
+  options: TranslateCommandOptions,
+  io: CliIO,
+  registry: TargetRegistry,
+): Promise<number> {
+  const say = messages(io);
+  const inputSet = await loadCluster(inputs, io, {
+    defaultNamespace: options.namespace,
+    maxBytes: options.maxInputMib * 1024 * 1024,
+    requirePolicies: true,
+  });
+  reportSkipped(inputSet, say, options.verbose);
+  const modules = selectTargets(options, registry, say);
+
+  const results: { target: TargetName; objects: KubernetesObject[]; report: FidelityEntry[] }[] = [];
+  for (const module of modules) {
+    const { objects, report } = await module.translate(inputSet, { actions: options.action });
+    checkObjects(module.name, objects);
+    results.push({ target: module.name, objects, report });
+  }
+
+  if (options.outDir !== undefined) {
+    const extension = options.format;
+    const files: OutputFile[] = results.flatMap(({ target, objects }) =>
+      objects.map((object) => {
+        const ordered = withKubernetesKeyOrder(object);
+        return { path: objectFilePath(target, object, extension), contents: extension === 'json' ? toJson(ordered) : toYaml(ordered) };
+      }),
+    );
+    try {
+      await writeOutputAtomically(options.outDir, files, { cwd: io.cwd });
+    } catch (error) {
+      if (error instanceof CliError || (error as NodeJS.ErrnoException).code === undefined) throw error;
+      throw new CliError(`could not write ${options.outDir} (${(error as Error).message}); nothing was changed there`, { cause: error });
+    }
+    const counts = results.map(({ target, objects }) => `${objects.length} in ${target}/`).join(', ');
+    say.note(`wrote ${files.length} file${files.length === 1 ? '' : 's'} to ${options.outDir}: ${counts}`);
+  } else {
+    const objects = results.flatMap((result) => result.objects);
+    io.stdout.write(options.format === 'json' ? toJsonList(objects) : toYamlStream(objects));
+  }
+
+  let findings = false;
+  for (const { target, report } of results) {
+    const actionNote = options.action.notes[target];
+    if (actionNote !== undefined) say.note(`${target}: --action ${options.action.action}: ${actionNote}`);
+    for (const entry of report) {
+      if (entry.fidelity === 'approximate' || entry.fidelity === 'unsupported') findings = true;
+      if (entry.fidelity !== 'exact' || options.verbose) say.plain(formatEntry(target, entry));
+    }
+  }
+  return findings ? ExitCode.findings : ExitCode.ok;
+}
