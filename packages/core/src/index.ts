@@ -2,4 +2,6 @@
 export * from './schema/psp.js';
 export * from './schema/rbac.js';
 export * from './ir/ir.js';
+export * from './ir/from-psp.js';
+export * from './parse/index.js';
 export type * from './pod/types.js';

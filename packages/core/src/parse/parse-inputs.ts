@@ -1,0 +1,432 @@
+/**
+ * Manifests -> InputSet: every document of every file is parsed as kubectl would, Lists are
+ * unwrapped, recognised kinds are validated and positioned, and every problem in every file is
+ * collected before one InputError is thrown.
+ */
+import type { Document, Node } from 'yaml';
+import { isMap, isSeq } from 'yaml';
+import { z } from 'zod';
+import { policyToIR } from '../ir/from-psp.js';
+import type { PolicyIR, SourceRef } from '../ir/ir.js';
+import { ObjectMetaSchema, PodSecurityPolicySchema } from '../schema/psp.js';
+import {
+  type ClusterRole,
+  ClusterRoleBindingSchema,
+  type ClusterRoleBinding,
+  ClusterRoleSchema,
+  type Role,
+  type RoleBinding,
+  RoleBindingSchema,
+  RoleSchema,
+  WORKLOAD_KINDS,
+  type WorkloadKind,
+} from '../schema/rbac.js';
+import { InputError, type InputIssue, sortInputIssues } from './input-error.js';
+import { checkPodSecurityPolicy } from './psp-validation.js';
+import { DEFAULT_MAX_INPUT_BYTES, type InputFile, inputTooLargeIssue } from './read-inputs.js';
+import {
+  type FieldPath,
+  formatFieldPath,
+  isEmptyDocument,
+  MAX_ALIAS_EXPANSIONS,
+  parseYamlFile,
+  SourceLocator,
+  valueAt,
+} from './yaml-source.js';
+import { describeValue, describeZodIssues, type FieldProblem } from './zod-issues.js';
+
+/** One Kubernetes object read from the input. */
+export interface ManifestObject<T = Record<string, unknown>> {
+  apiVersion: string;
+  kind: string;
+  /** `metadata.name` (for workloads without one, `metadata.generateName`). */
+  name: string;
+  /**
+   * For namespaced kinds (Role, RoleBinding, ServiceAccount, workloads): `metadata.namespace`, else
+   * the `defaultNamespace` parse option, else `undefined` (consumers then apply their own default,
+   * as kubectl applies the context's namespace). Always `undefined` for cluster-scoped kinds.
+   */
+  namespace: string | undefined;
+  /** True when `namespace` came from the `defaultNamespace` option rather than the manifest. */
+  namespaceDefaulted?: boolean;
+  /** Position of the object's start. */
+  source: SourceRef;
+  /** Plain data as kubectl would send it (validated by zod for PSP and RBAC kinds). */
+  raw: T;
+}
+
+/** A Pod or an object with a pod template. */
+export interface Workload extends ManifestObject {
+  kind: WorkloadKind;
+}
+
+/** An object of a kind we do not read, counted so nothing disappears without a trace. */
+export interface SkippedObject {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  source: SourceRef;
+}
+
+/** Everything read from the input, by role. */
+export interface InputSet {
+  /** One per PodSecurityPolicy, sorted by name (PSP admission's order among equals). */
+  policies: PolicyIR[];
+  rbac: {
+    roles: ManifestObject<Role>[];
+    clusterRoles: ManifestObject<ClusterRole>[];
+    roleBindings: ManifestObject<RoleBinding>[];
+    clusterRoleBindings: ManifestObject<ClusterRoleBinding>[];
+  };
+  serviceAccounts: ManifestObject[];
+  namespaces: ManifestObject[];
+  workloads: Workload[];
+  /** Objects of other kinds, in input order. */
+  skipped: SkippedObject[];
+}
+
+/** Options for {@link parseInputs}. */
+export interface ParseOptions {
+  /** Namespace for namespaced objects that name none (see {@link ManifestObject.namespace}). */
+  defaultNamespace?: string;
+  /** Total bytes accepted across all files; default 64 MiB. Checked before any parsing. */
+  maxBytes?: number;
+  /** How the user raises `maxBytes`, appended to the "too large" message. */
+  maxBytesHint?: string;
+}
+
+type Raw = Record<string, unknown>;
+
+/**
+ * RBAC object names are path segments, not DNS names (`system:node`, `psp:privileged`): the API
+ * server only refuses `.`, `..`, and names containing `/` or `%`.
+ */
+const RbacObjectMetaSchema = ObjectMetaSchema.extend({
+  name: z
+    .string()
+    .min(1)
+    .refine((name) => name !== '.' && name !== '..' && !/[/%]/.test(name), {
+      message: "must not be '.' or '..' and must not contain '/' or '%'",
+    }),
+});
+const RbacRoleSchema = RoleSchema.extend({ metadata: RbacObjectMetaSchema });
+const RbacClusterRoleSchema = ClusterRoleSchema.extend({ metadata: RbacObjectMetaSchema });
+const RbacRoleBindingSchema = RoleBindingSchema.extend({ metadata: RbacObjectMetaSchema });
+const RbacClusterRoleBindingSchema = ClusterRoleBindingSchema.extend({ metadata: RbacObjectMetaSchema });
+
+/** Where each recognised kind's pod spec lives. */
+const POD_SPEC_PATH: Record<WorkloadKind, FieldPath> = {
+  Pod: ['spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  ReplicationController: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+  PodTemplate: ['template', 'spec'],
+};
+
+/** API groups each workload kind is served from (older groups included: old manifests still parse). */
+const WORKLOAD_GROUPS: Record<WorkloadKind, readonly string[]> = {
+  Pod: [''],
+  ReplicationController: [''],
+  PodTemplate: [''],
+  Deployment: ['apps', 'extensions'],
+  ReplicaSet: ['apps', 'extensions'],
+  StatefulSet: ['apps'],
+  DaemonSet: ['apps', 'extensions'],
+  Job: ['batch'],
+  CronJob: ['batch'],
+};
+
+function apiGroup(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+
+function isPlainObject(value: unknown): value is Raw {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isWorkloadKind(kind: string): kind is WorkloadKind {
+  return (WORKLOAD_KINDS as readonly string[]).includes(kind);
+}
+
+/** One object to classify: its data, its node, and how to locate its fields. */
+interface Located {
+  data: unknown;
+  node: Node | null;
+  locator: SourceLocator;
+  /** Path of the object inside its document (`[]`, or `['items', 3]` inside a List). */
+  pathInDocument: FieldPath;
+}
+
+class InputCollector {
+  readonly issues: InputIssue[] = [];
+  readonly set: InputSet = {
+    policies: [],
+    rbac: { roles: [], clusterRoles: [], roleBindings: [], clusterRoleBindings: [] },
+    serviceAccounts: [],
+    namespaces: [],
+    workloads: [],
+    skipped: [],
+  };
+  private readonly policySources = new Map<string, SourceRef>();
+
+  constructor(private readonly options: ParseOptions) {}
+
+  addFile(file: InputFile): void {
+    const { documents, lineCounter } = parseYamlFile(file.text);
+    for (const document of documents) this.addDocument(file.path, document, new SourceLocator(file.path, document, lineCounter));
+  }
+
+  private issueAt(source: SourceRef, message: string, extra: Partial<InputIssue> = {}): void {
+    this.issues.push({ file: source.file, line: source.line, column: source.column, ...extra, message });
+  }
+
+  private addDocument(file: string, document: Document.Parsed, locator: SourceLocator): void {
+    const yamlError = document.errors[0];
+    if (yamlError) {
+      const at = locator.atOffset(yamlError.pos[0]);
+      this.issueAt(at, `invalid YAML: ${yamlError.message.split('\n')[0]}`);
+      return;
+    }
+    if (isEmptyDocument(document)) return;
+
+    let data: unknown;
+    try {
+      data = document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
+    } catch (error) {
+      const at = locator.atNode(document.contents);
+      if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+        this.issueAt(
+          at,
+          `YAML aliases expand to more than ${MAX_ALIAS_EXPANSIONS} nodes; refused as a likely "billion laughs" ` +
+            'attack. Expand the aliases by hand if this document is genuine',
+        );
+      } else {
+        this.issueAt(at, `cannot read YAML: ${(error as Error).message}`);
+      }
+      return;
+    }
+
+    const root = document.contents as Node;
+    if (!isPlainObject(data) || !isMap(root)) {
+      this.issueAt(
+        locator.atNode(root),
+        `document is not a Kubernetes object: expected a mapping with apiVersion and kind, got ${describeValue(data)}`,
+      );
+      return;
+    }
+    const kind = data.kind;
+    const items = data.items;
+    // `kind: List`, and typed lists such as PodSecurityPolicyList that `kubectl get -o yaml` prints.
+    if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items)) {
+      const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+      items.forEach((item, index) => {
+        const pathInDocument = ['items', index];
+        const node = locator.find(root, pathInDocument);
+        // Items of a typed list read straight from the API carry no kind/apiVersion of their own.
+        if (itemKind && isPlainObject(item)) {
+          item.kind ??= itemKind;
+          if (typeof data.apiVersion === 'string') item.apiVersion ??= data.apiVersion;
+        }
+        this.addObject({ data: item, node, locator, pathInDocument });
+      });
+      return;
+    }
+    this.addObject({ data, node: root, locator, pathInDocument: [] });
+  }
+
+  private addObject(located: Located): void {
+    const { data, node, locator } = located;
+    const source = locator.atNode(node);
+    if (!isPlainObject(data) || !isMap(node)) {
+      this.issueAt(source, `list item is not a Kubernetes object: expected a mapping, got ${describeValue(data)}`);
+      return;
+    }
+    const { apiVersion, kind } = data;
+    const metadata = isPlainObject(data.metadata) ? data.metadata : {};
+    const nameValue = metadata.name ?? metadata.generateName;
+    const name = typeof nameValue === 'string' ? nameValue : '';
+    const missing = [typeof apiVersion === 'string' && apiVersion ? undefined : 'apiVersion', typeof kind === 'string' && kind ? undefined : 'kind']
+      .filter(Boolean)
+      .join(' and ');
+    if (missing) {
+      this.issueAt(source, `not a Kubernetes object: ${missing} missing or not a string`);
+      return;
+    }
+    const api = apiVersion as string;
+    const objectKind = kind as string;
+    const object = `${objectKind}/${name || '(unnamed)'}`;
+    const group = apiGroup(api);
+    const problemsAt = (problems: FieldProblem[]) => {
+      for (const problem of problems) {
+        const at = locator.at(node, problem.path, { key: problem.atKey === true });
+        this.issueAt(at, problem.message, { object, field: formatFieldPath(problem.path) });
+      }
+    };
+
+    if (objectKind === 'PodSecurityPolicy' && (group === 'policy' || group === 'extensions')) {
+      const parsed = PodSecurityPolicySchema.safeParse(data);
+      if (!parsed.success) return problemsAt(describeZodIssues(parsed.error, data, PodSecurityPolicySchema));
+      const problems = checkPodSecurityPolicy(parsed.data);
+      if (problems.length > 0) return problemsAt(problems);
+      const earlier = this.policySources.get(parsed.data.metadata.name);
+      if (earlier) {
+        this.issueAt(
+          source,
+          `duplicate PodSecurityPolicy name ${JSON.stringify(parsed.data.metadata.name)}, also defined at ` +
+            `${earlier.file}:${earlier.line}:${earlier.column}; names must be unique (remove or rename one)`,
+          { object },
+        );
+        return;
+      }
+      this.policySources.set(parsed.data.metadata.name, source);
+      this.set.policies.push(policyToIR(parsed.data, source));
+      return;
+    }
+
+    if (group === 'rbac.authorization.k8s.io') {
+      const rbac = this.set.rbac;
+      switch (objectKind) {
+        case 'Role':
+          return this.addValidated(RbacRoleSchema, located, problemsAt, (raw) =>
+            rbac.roles.push(this.manifest(raw, api, objectKind, name, source, true)),
+          );
+        case 'ClusterRole':
+          return this.addValidated(RbacClusterRoleSchema, located, problemsAt, (raw) =>
+            rbac.clusterRoles.push(this.manifest(raw, api, objectKind, name, source, false)),
+          );
+        case 'RoleBinding':
+          return this.addValidated(RbacRoleBindingSchema, located, problemsAt, (raw) =>
+            rbac.roleBindings.push(this.manifest(raw, api, objectKind, name, source, true)),
+          );
+        case 'ClusterRoleBinding':
+          return this.addValidated(RbacClusterRoleBindingSchema, located, problemsAt, (raw) => {
+            // The API server requires the namespace of a ServiceAccount subject here: there is no binding namespace to fall back on.
+            const problems: FieldProblem[] = [];
+            (raw.subjects ?? []).forEach((subject, index) => {
+              if (subject.kind === 'ServiceAccount' && !subject.namespace) {
+                problems.push({ path: ['subjects', index, 'namespace'], message: 'required for a ServiceAccount subject of a ClusterRoleBinding' });
+              }
+            });
+            if (problems.length > 0) return problemsAt(problems);
+            rbac.clusterRoleBindings.push(this.manifest(raw, api, objectKind, name, source, false));
+          });
+      }
+    }
+
+    if (group === '' && (objectKind === 'ServiceAccount' || objectKind === 'Namespace')) {
+      if (!name || typeof metadata.name !== 'string') return problemsAt([{ path: ['metadata', 'name'], message: 'required field is missing (expected string)' }]);
+      const target = objectKind === 'ServiceAccount' ? this.set.serviceAccounts : this.set.namespaces;
+      target.push(this.manifest(data, api, objectKind, name, source, objectKind === 'ServiceAccount'));
+      return;
+    }
+
+    if (isWorkloadKind(objectKind) && WORKLOAD_GROUPS[objectKind].includes(group)) {
+      const problems: FieldProblem[] = [];
+      if (!name) problems.push({ path: ['metadata', 'name'], message: 'required field is missing (expected string)' });
+      const podSpecPath = POD_SPEC_PATH[objectKind];
+      const containersPath = [...podSpecPath, 'containers'];
+      const containers = valueAt(data, containersPath);
+      if (!Array.isArray(containers)) {
+        problems.push({
+          path: containersPath,
+          message:
+            containers === undefined
+              ? `required field is missing (a ${objectKind} needs a pod spec with a list of containers)`
+              : `expected list, got ${describeValue(containers)}`,
+        });
+      }
+      if (problems.length > 0) return problemsAt(problems);
+      const workload = this.manifest(data, api, objectKind, name, source, true);
+      this.set.workloads.push({ ...workload, kind: objectKind });
+      return;
+    }
+
+    this.set.skipped.push({ apiVersion: api, kind: objectKind, name, source });
+  }
+
+  private addValidated<S extends z.ZodType>(
+    schema: S,
+    located: Located,
+    problemsAt: (problems: FieldProblem[]) => void,
+    accept: (raw: z.infer<S>) => void,
+  ): void {
+    const parsed = schema.safeParse(located.data);
+    if (!parsed.success) return problemsAt(describeZodIssues(parsed.error, located.data, schema));
+    accept(parsed.data);
+  }
+
+  private manifest<T>(raw: T, apiVersion: string, kind: string, name: string, source: SourceRef, namespaced: boolean): ManifestObject<T> {
+    const metadata = (raw as { metadata?: { namespace?: unknown } }).metadata;
+    const own = typeof metadata?.namespace === 'string' && metadata.namespace ? metadata.namespace : undefined;
+    const object: ManifestObject<T> = { apiVersion, kind, name, namespace: undefined, source, raw };
+    if (namespaced) {
+      if (own) object.namespace = own;
+      else if (this.options.defaultNamespace) {
+        object.namespace = this.options.defaultNamespace;
+        object.namespaceDefaulted = true;
+      }
+    }
+    return object;
+  }
+}
+
+/**
+ * Parses manifests into an {@link InputSet}. Files are read as kubectl reads them (YAML 1.1,
+ * multi-document, `kind: List` and typed `*List` objects unwrapped), PodSecurityPolicies and RBAC
+ * are validated against the API, workloads get a light check (a pod spec with containers), other
+ * kinds are counted in `skipped`. Empty documents are skipped silently.
+ *
+ * @throws {InputError} with every problem of every file (malformed YAML, wrong types, unknown PSP
+ * fields, invalid values, duplicate PSP names, alias bombs, oversized input), sorted by file and line.
+ */
+export function parseInputs(files: readonly InputFile[], options: ParseOptions = {}): InputSet {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_INPUT_BYTES;
+  const totalBytes = files.reduce((sum, file) => sum + Buffer.byteLength(file.text, 'utf8'), 0);
+  if (totalBytes > maxBytes) {
+    const where = files.length === 1 ? files[0]!.path : files.map((file) => file.path).join(', ');
+    throw new InputError([inputTooLargeIssue(where, totalBytes, maxBytes, options.maxBytesHint)]);
+  }
+  const collector = new InputCollector(options);
+  for (const file of files) collector.addFile(file);
+  if (collector.issues.length > 0) {
+    throw new InputError(sortInputIssues(collector.issues, files.map((file) => file.path)));
+  }
+  const set = collector.set;
+  set.policies.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return set;
+}
+
+/**
+ * Throws unless the input holds at least one PodSecurityPolicy: the CLI calls this for commands
+ * that translate policies.
+ *
+ * @param inputsDescription how the user named the inputs (e.g. the paths joined), used as the
+ * issue's location.
+ */
+export function requirePolicies(set: InputSet, inputsDescription: string): void {
+  if (set.policies.length > 0) return;
+  const found = [
+    [set.rbac.clusterRoles.length, 'ClusterRole'],
+    [set.rbac.roles.length, 'Role'],
+    [set.rbac.clusterRoleBindings.length, 'ClusterRoleBinding'],
+    [set.rbac.roleBindings.length, 'RoleBinding'],
+    [set.serviceAccounts.length, 'ServiceAccount'],
+    [set.namespaces.length, 'Namespace'],
+    [set.workloads.length, 'workload'],
+    [set.skipped.length, 'other object'],
+  ] as const;
+  const counted = found.filter(([count]) => count > 0).map(([count, what]) => `${count} ${what}${count === 1 ? '' : 's'}`);
+  throw new InputError([
+    {
+      file: inputsDescription,
+      message:
+        `no PodSecurityPolicy found (read ${counted.length > 0 ? counted.join(', ') : 'no objects'}); ` +
+        'pass the files that define your policies, e.g. the output of `kubectl get podsecuritypolicies,clusterroles,roles,clusterrolebindings,rolebindings -A -o yaml`',
+    },
+  ]);
+}

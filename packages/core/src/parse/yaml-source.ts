@@ -1,0 +1,164 @@
+/**
+ * YAML as kubectl reads it, with positions. kubectl decodes manifests with go-yaml v2 (YAML 1.1:
+ * `yes`/`no`/`on`/`off` are booleans, `0755` is octal, `<<` merges), so we parse with the `yaml`
+ * package in 1.1 mode, and keep the node tree so any field path can be mapped back to a line.
+ */
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseAllDocuments,
+  type ParseOptions,
+  type DocumentOptions,
+  type SchemaOptions,
+  type Tags,
+} from 'yaml';
+import type { SourceRef } from '../ir/ir.js';
+
+/** A path into a plain object: keys and array indices, as zod reports them. */
+export type FieldPath = readonly (string | number)[];
+
+/**
+ * Alias expansions allowed per document. Real manifests use a handful of anchors; a "billion
+ * laughs" document needs millions of expansions, so a low cap stops it before it costs memory.
+ */
+export const MAX_ALIAS_EXPANSIONS = 1000;
+
+/**
+ * go-yaml v2 keeps timestamp-looking and sexagesimal-looking scalars (`2021-01-01`, `1:20`) as
+ * strings when decoding into untyped values, which is what kubectl does; the `yaml` package's 1.1
+ * schema would turn them into Dates and base-60 numbers.
+ */
+function kubectlTags(tags: Tags): Tags {
+  return tags.filter(
+    (tag) => !(typeof tag === 'object' && (tag.tag === 'tag:yaml.org,2002:timestamp' || tag.format === 'TIME')),
+  );
+}
+
+const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
+  version: '1.1',
+  customTags: kubectlTags,
+  prettyErrors: false,
+  uniqueKeys: true,
+};
+
+/** Parses every document of one file, keeping the line index for positions. */
+export function parseYamlFile(text: string): { documents: Document.Parsed[]; lineCounter: LineCounter } {
+  const lineCounter = new LineCounter();
+  const parsed = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
+  return { documents: Array.isArray(parsed) ? parsed : [], lineCounter };
+}
+
+/** True for a document that holds nothing (only comments, `---`, or an explicit null). */
+export function isEmptyDocument(document: Document.Parsed): boolean {
+  const contents = document.contents;
+  return contents === null || (isScalar(contents) && (contents.value === null || contents.value === undefined));
+}
+
+/** Maps offsets and field paths of one document to 1-based file positions. */
+export class SourceLocator {
+  constructor(
+    readonly file: string,
+    private readonly document: Document.Parsed,
+    private readonly lineCounter: LineCounter,
+  ) {}
+
+  /** Position of a character offset. */
+  atOffset(offset: number): SourceRef {
+    const { line, col } = this.lineCounter.linePos(offset);
+    return { file: this.file, line, column: col };
+  }
+
+  /** Position of a node (its first character), or of the document start when unknown. */
+  atNode(node: Node | null | undefined): SourceRef {
+    return this.atOffset(node?.range?.[0] ?? this.document.range[0]);
+  }
+
+  /**
+   * Finds the node at `path` below `from`. Stops at the deepest node that exists, so a missing
+   * field points at the mapping that should have held it. With `key`, the last step yields the
+   * key rather than the value (where an unknown field is written).
+   */
+  find(from: Node | null, path: FieldPath, options: { key?: boolean } = {}): Node | null {
+    let node = this.resolve(from);
+    for (let i = 0; i < path.length && node; i++) {
+      const segment = path[i]!;
+      const last = i === path.length - 1;
+      if (isMap(node)) {
+        const pair = this.findPair(node, String(segment));
+        if (!pair) return node;
+        const keyNode = isAlias(pair.key) || isScalar(pair.key) || isMap(pair.key) || isSeq(pair.key) ? (pair.key as Node) : null;
+        if (last && options.key && keyNode) return keyNode;
+        const value = this.resolve((pair.value as Node | null) ?? null);
+        // `key:` with no value has no value node: point at the key.
+        if (!value || !value.range) return keyNode ?? node;
+        node = value;
+      } else if (isSeq(node) && typeof segment === 'number') {
+        const item = this.resolve((node.items[segment] as Node | undefined) ?? null);
+        if (!item) return node;
+        node = item;
+      } else {
+        return node;
+      }
+    }
+    return node;
+  }
+
+  /** Position of the node at `path` (see {@link SourceLocator.find}). */
+  at(from: Node | null, path: FieldPath, options: { key?: boolean } = {}): SourceRef {
+    return this.atNode(this.find(from, path, options));
+  }
+
+  private resolve(node: Node | null): Node | null {
+    if (node && isAlias(node)) return (node.resolve(this.document) as Node | undefined) ?? node;
+    return node;
+  }
+
+  private findPair(map: Node, key: string): { key: unknown; value: unknown } | undefined {
+    if (!isMap(map)) return undefined;
+    for (const pair of map.items) {
+      if (isPair(pair) && isScalar(pair.key) && String(pair.key.value) === key) return pair;
+    }
+    // The field may come from a `<<: *anchor` merge.
+    for (const pair of map.items) {
+      if (isPair(pair) && isScalar(pair.key) && pair.key.value === '<<') {
+        const merged = this.resolve(pair.value as Node | null);
+        const sources = isSeq(merged) ? merged.items.map((item) => this.resolve(item as Node)) : [merged];
+        for (const source of sources) {
+          const found = source && isMap(source) ? this.findPair(source, key) : undefined;
+          if (found) return found;
+        }
+      }
+    }
+    return undefined;
+  }
+}
+
+/** Reads a value at `path` in plain data (undefined when any step is missing). */
+export function valueAt(data: unknown, path: FieldPath): unknown {
+  let value = data;
+  for (const segment of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string | number, unknown>)[segment];
+  }
+  return value;
+}
+
+/**
+ * A field path as users write it: `spec.hostPorts[0].min`, and keys that are not identifiers in
+ * brackets: `metadata.annotations["seccomp.security.alpha.kubernetes.io/allowedProfileNames"]`.
+ */
+export function formatFieldPath(path: FieldPath): string {
+  let text = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') text += `[${segment}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(segment)) text += text ? `.${segment}` : segment;
+    else text += `[${JSON.stringify(segment)}]`;
+  }
+  return text;
+}
