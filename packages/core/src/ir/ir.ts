@@ -209,7 +209,8 @@ export const RunAsUserControlSchema = z.object({
   validate: z.object({
     /**
      * `spec.runAsUser.rule`: MustRunAs = the effective UID (container overrides pod) must be set and
-     * in a range; MustRunAsNonRoot = `runAsNonRoot: true` or a non-zero UID; RunAsAny = no check.
+     * in a range; MustRunAsNonRoot = effective `runAsNonRoot` or UID set, `runAsNonRoot` not false
+     * and UID not 0 (`runAsNonRoot: false` fails even with a non-zero UID); RunAsAny = no check.
      */
     rule: z.enum(RUN_AS_USER_RULES),
     /** `spec.runAsUser.ranges`, inclusive. */
@@ -318,9 +319,11 @@ export const SeccompControlSchema = z.object({
   sources,
   validate: z.object({
     /**
-     * allowedProfileNames, comma-split: `*` = any; `""` entry = unset allowed; names in annotation form
-     * (`runtime/default`, `docker/default`, `unconfined`, `localhost/<path>`). `null` (annotation absent)
-     * = no profile may be set other than the default.
+     * allowedProfileNames, comma-split (blanks trimmed), names in annotation form (`runtime/default`,
+     * `docker/default`, `unconfined`, `localhost/<path>`): `*` = any profile, or none; otherwise the
+     * pod's profile (after defaults) must be listed, and an unset profile passes only when `""` is
+     * listed. `null` (annotation absent) = no profile may be set at all, not even the default: PSP
+     * wrote defaultProfileName into the pod and then rejected it ("seccomp may not be set").
      */
     allowed: z.array(z.string()).nullable(),
   }),
