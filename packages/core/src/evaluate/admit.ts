@@ -1,0 +1,97 @@
+/**
+ * PSP admission over several candidate policies: which one admits the pod, and with what defaults.
+ */
+import type { PolicyIR } from '../ir/ir.js';
+import type { Pod } from '../pod/types.js';
+import { evaluatePolicy } from './evaluate.js';
+import { VALIDATED_PSP_ANNOTATION } from './profiles.js';
+import type { AdmissionResult, AdmissionWarning, AdmitOptions, PolicyVerdict, Reason } from './types.js';
+
+/** The reason given when no candidate policy exists. */
+export const NO_CANDIDATES_MESSAGE = "no PodSecurityPolicy is authorised for this pod's service account or requesting user";
+
+/** Go's `strings.Compare` order (byte-wise; equal to UTF-16 order for the ASCII names PSPs have). */
+function byName(a: PolicyIR, b: PolicyIR): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/**
+ * Decide as PSP admission did over the candidate policies (those the pod's service account or the
+ * requesting user may `use`; RBAC is resolved elsewhere).
+ *
+ * Policies are tried in name order. CREATE: the first policy that admits the pod without changing it
+ * wins; failing that, the first (by name) that admits it after its defaults. UPDATE (pod updates and
+ * `pods/ephemeralcontainers`): nothing may change, so the first policy that admits the pod as it is
+ * wins, with the policy named in the pod's `kubernetes.io/psp` annotation tried first. On rejection
+ * the reasons of every candidate are returned.
+ *
+ * PSP also wrote `kubernetes.io/psp: <policy>` on every pod it admitted; that annotation is not part
+ * of `mutations`, which are the chosen policy's defaults only.
+ */
+export function admit(pod: Pod, candidates: readonly PolicyIR[], options: AdmitOptions = {}): AdmissionResult {
+  const operation = options.operation ?? 'CREATE';
+  const ordered = [...candidates].sort(byName);
+  if (operation === 'UPDATE') {
+    const hint = pod.metadata.annotations?.[VALIDATED_PSP_ANNOTATION];
+    const hinted = ordered.findIndex((p) => p.name === hint);
+    if (hinted > 0) ordered.unshift(...ordered.splice(hinted, 1));
+  }
+  const names = ordered.map((p) => p.name);
+  if (ordered.length === 0) {
+    return {
+      admitted: false,
+      policy: null,
+      candidates: [],
+      mutations: [],
+      mutatedPod: pod,
+      reasons: [{ policy: '', path: '', message: NO_CANDIDATES_MESSAGE }],
+      warnings: [],
+      warningDetails: [],
+      verdicts: [],
+    };
+  }
+
+  const evaluated = ordered.map((policy) => evaluatePolicy(policy, pod, { operation }));
+  const verdicts: PolicyVerdict[] = evaluated.map(({ pod: _pod, ...verdict }) => verdict);
+  const winner = evaluated.find((v) => v.allowed && !v.mutated) ?? evaluated.find((v) => v.allowed);
+  const warningDetails = options.warnings === false || operation === 'UPDATE' ? [] : nameOrderWarnings(verdicts, winner?.policy);
+  const warnings = warningDetails.map((w) => w.message);
+
+  if (!winner) {
+    const reasons: Reason[] = verdicts.flatMap((v) => v.reasons);
+    return { admitted: false, policy: null, candidates: names, mutations: [], mutatedPod: pod, reasons, warnings, warningDetails, verdicts };
+  }
+  const changed = operation === 'CREATE' && winner.mutated;
+  return {
+    admitted: true,
+    policy: winner.policy,
+    candidates: names,
+    mutations: changed ? winner.mutations : [],
+    mutatedPod: changed ? winner.pod : pod,
+    reasons: [],
+    warnings,
+    warningDetails,
+    verdicts,
+  };
+}
+
+/**
+ * The `name-order` trap: no candidate admits the pod unchanged, several admit it after their
+ * defaults, and they default it differently. PSP then picks the first by name, so renaming a policy
+ * silently changes what runs.
+ */
+function nameOrderWarnings(verdicts: readonly PolicyVerdict[], winner: string | undefined): AdmissionWarning[] {
+  if (winner === undefined) return [];
+  if (verdicts.some((v) => v.allowed && !v.mutated)) return [];
+  const mutating = verdicts.filter((v) => v.allowed && v.mutated);
+  if (mutating.length < 2) return [];
+  const distinct = new Set(mutating.map((v) => JSON.stringify(v.mutations)));
+  if (distinct.size < 2) return [];
+  const policies = mutating.map((v) => v.policy);
+  const losers = policies.filter((p) => p !== winner);
+  const message =
+    `policies ${policies.map((p) => `"${p}"`).join(', ')} all admit this pod only after changing it, and change it differently; ` +
+    `PodSecurityPolicy applied "${winner}" because its name sorts first (no candidate admits the pod unchanged). ` +
+    `Renaming a policy would change the pod's settings; a translation must reproduce "${winner}"'s defaults, not ${losers.map((p) => `"${p}"`).join(', ')}'s.`;
+  return [{ code: 'name-order', policies, message }];
+}

@@ -1,0 +1,83 @@
+/**
+ * Copy-on-write editing of a pod that records every change as a JSON Patch operation.
+ *
+ * Most evaluations change nothing, and most changes touch a handful of fields: copying only the
+ * objects on the path to a changed field keeps evaluation cheap (no deep clone per policy) while the
+ * input pod stays untouched.
+ */
+import type { Pod } from '../pod/types.js';
+import type { JsonPatchOp } from './types.js';
+
+type Segment = string | number;
+type Node = Record<string | number, unknown>;
+
+/** JSON Pointer for a path: `/` in a key becomes `~1`, `~` becomes `~0` (RFC 6901). */
+export function jsonPointer(path: readonly Segment[]): string {
+  let out = '';
+  for (const segment of path) {
+    out += '/' + String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+  }
+  return out;
+}
+
+function isObject(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null;
+}
+
+/** A pod being defaulted: `pod` is the current state, `ops` the changes so far. */
+export class PodDraft {
+  /** The current pod: the input until the first change, a partial copy afterwards. */
+  pod: Pod;
+  readonly ops: JsonPatchOp[] = [];
+  /** Objects this draft owns (already copied), which it may therefore change in place. */
+  private readonly owned = new Set<object>();
+
+  constructor(pod: Pod) {
+    this.pod = pod;
+  }
+
+  get changed(): boolean {
+    return this.ops.length > 0;
+  }
+
+  /**
+   * Set `value` at `path`. Missing (or null) parent objects are created with an `add` (or
+   * `replace` of the null) of an empty object, so the patch applies to the original pod in order.
+   */
+  set(path: readonly Segment[], value: unknown): void {
+    if (!this.owned.has(this.pod)) {
+      this.pod = { ...this.pod };
+      this.owned.add(this.pod);
+    }
+    let parent = this.pod as unknown as Node;
+    for (let i = 0; i < path.length - 1; i++) {
+      const key = path[i] as Segment;
+      let child = parent[key];
+      if (!isObject(child)) {
+        const existed = child !== undefined;
+        child = {};
+        this.ops.push({ op: existed ? 'replace' : 'add', path: jsonPointer(path.slice(0, i + 1)), value: {} });
+      } else if (!this.owned.has(child)) {
+        child = Array.isArray(child) ? [...(child as unknown[])] : { ...child };
+      }
+      this.owned.add(child as object);
+      parent[key] = child;
+      parent = child as Node;
+    }
+    const leaf = path[path.length - 1] as Segment;
+    const existed = parent[leaf] !== undefined;
+    parent[leaf] = value;
+    this.ops.push({ op: existed ? 'replace' : 'add', path: jsonPointer(path), value: cloneJson(value) });
+  }
+}
+
+/** Plain-data copy for patch values, so later edits of the pod never show up in a recorded patch. */
+function cloneJson<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  if (isObject(value)) {
+    const out: Node = {};
+    for (const [k, v] of Object.entries(value)) out[k] = cloneJson(v);
+    return out as T;
+  }
+  return value;
+}

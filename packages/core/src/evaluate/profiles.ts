@@ -1,0 +1,51 @@
+/**
+ * Seccomp and AppArmor profile names as PSP compared them: in annotation form.
+ */
+import type { ProfileRef } from '../pod/types.js';
+
+export const SECCOMP_POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
+export const SECCOMP_CONTAINER_ANNOTATION_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
+export const APPARMOR_CONTAINER_ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+/** The annotation PSP admission wrote on every pod it admitted: the name of the admitting policy. */
+export const VALIDATED_PSP_ANNOTATION = 'kubernetes.io/psp';
+
+/**
+ * A `seccompProfile` field in annotation form (`RuntimeDefault` = `runtime/default`, `Unconfined` =
+ * `unconfined`, `Localhost` = `localhost/<localhostProfile>`), `''` when it has none.
+ */
+export function seccompAnnotationForField(profile: ProfileRef): string {
+  switch (profile.type) {
+    case 'RuntimeDefault':
+      return 'runtime/default';
+    case 'Unconfined':
+      return 'unconfined';
+    case 'Localhost':
+      return typeof profile.localhostProfile === 'string' ? `localhost/${profile.localhostProfile}` : '';
+    default:
+      return '';
+  }
+}
+
+/**
+ * An `appArmorProfile` field (Kubernetes 1.30+) in annotation form (`runtime/default`,
+ * `localhost/<name>`, `unconfined`), `''` when it has none.
+ */
+export function appArmorAnnotationForField(profile: ProfileRef): string {
+  return seccompAnnotationForField(profile);
+}
+
+/** SELinux levels equal as PSP compared them: sensitivity exactly, categories in any order. */
+export function selinuxLevelsEqual(expected: string, actual: string): boolean {
+  if (expected === actual) return true;
+  const e = splitLevel(expected);
+  const a = splitLevel(actual);
+  if (e === undefined || a === undefined || e[0] !== a[0]) return false;
+  const ec = e[1].split(',').sort();
+  const ac = a[1].split(',').sort();
+  return ec.length === ac.length && ec.every((c, i) => c === ac[i]);
+}
+
+function splitLevel(level: string): [string, string] | undefined {
+  const i = level.indexOf(':');
+  return i < 0 ? undefined : [level.slice(0, i), level.slice(i + 1)];
+}
