@@ -16,3 +16,5 @@ export { checks } from './checks/index.js';
 export type { Check, CheckId, CheckPodFn, CheckResult, VersionedCheck } from './checks/index.js';
 export { checksFor, evaluatePod, evaluatePodSpec } from './evaluate.js';
 export type { ActiveCheck, CheckOutcome, PodEvaluation } from './evaluate.js';
+export { DEFAULT_NAMESPACE_POLICY, PSA_LABEL_PREFIX, evaluateNamespacePolicy, namespaceLabels, parseNamespacePolicy } from './namespace.js';
+export type { NamespaceDecision, NamespaceLabelError, NamespaceLike, NamespacePolicy, ParsedNamespacePolicy, PsaMode } from './namespace.js';

@@ -2,19 +2,24 @@ import { expect, it } from 'vitest';
 
 it('exports exactly the public API', async () => {
   expect(Object.keys(await import('@psp-translate/psa')).sort()).toEqual([
+    'DEFAULT_NAMESPACE_POLICY',
     'LATEST_VERSION',
     'LEVELS',
+    'PSA_LABEL_PREFIX',
     'checks',
     'checksFor',
     'compareLevels',
     'effectiveMinor',
+    'evaluateNamespacePolicy',
     'evaluatePod',
     'evaluatePodSpec',
     'formatLevelVersion',
     'formatVersion',
     'isLevel',
+    'namespaceLabels',
     'parseLevel',
     'parseLevelVersion',
+    'parseNamespacePolicy',
     'parseVersion',
   ]);
 });
