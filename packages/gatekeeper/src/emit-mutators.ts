@@ -97,15 +97,15 @@ export function emitMutators(input: EmitMutatorsInput): { objects: KubernetesObj
           report.push({
             policy: policy.name,
             control,
-            level: 'lost',
+            fidelity: 'unsupported',
             message: `mutators left out (--no-mutate): pods no longer get the ${control} default PSP set (${entry.key})`,
           });
           continue;
         }
-        for (const note of plan.approximations) report.push({ policy: policy.name, control, level: 'approximate', message: note });
-        for (const note of plan.lost) report.push({ policy: policy.name, control, level: 'lost', message: note });
+        for (const note of plan.approximations) report.push({ policy: policy.name, control, fidelity: 'approximate', message: note });
+        for (const note of plan.lost) report.push({ policy: policy.name, control, fidelity: 'unsupported', message: note });
         if (plan.drafts.length > 0 && plan.approximations.length === 0 && plan.lost.length === 0) {
-          report.push({ policy: policy.name, control, level: 'exact', message: 'defaults applied by mutators' });
+          report.push({ policy: policy.name, control, fidelity: 'exact', message: 'defaults applied by mutators' });
         }
       }
       if (!input.mutate) continue;
@@ -122,7 +122,7 @@ export function emitMutators(input: EmitMutatorsInput): { objects: KubernetesObj
         report.push({
           policy,
           control,
-          level: 'lost',
+          fidelity: 'unsupported',
           message:
             `the ${control} default is not applied in ${conflicts.join('; ')}: the PSPs usable there default it ` +
             'differently and a mutator cannot know which one will admit the pod; set the field in the pod templates',

@@ -9,7 +9,7 @@ export { SOURCE_ANNOTATION } from './emit-mutators.js';
 export type {
   KubernetesObject,
   FidelityEntry,
-  FidelityLevel,
+  Fidelity,
   NameSelector,
   GatekeeperScopeGroup,
   GatekeeperMode,

@@ -18,13 +18,13 @@ export interface KubernetesObject {
 }
 
 /**
- * How faithfully one piece of a PSP made it into the output.
- * - `exact`: same admission verdicts and same resulting pod.
- * - `approximate`: same verdicts in the cases PSP users rely on; the entry says where it differs.
- * - `lost`: not expressed at all; the entry says what the user must do instead.
- * - `info`: something the user should know (exemptions, version requirements).
+ * How faithfully one piece of a PSP made it into the output (the CLI's target-registry words):
+ * - `exact`: same admission decisions and same pod changes as PSP admission;
+ * - `note`: exact, with something the user should know (exemptions, version requirements);
+ * - `approximate`: expressed, but some pods are decided or changed differently (the message says which);
+ * - `unsupported`: not expressed at all; the message says what the user must do instead.
  */
-export type FidelityLevel = 'exact' | 'approximate' | 'lost' | 'info';
+export type Fidelity = 'exact' | 'note' | 'approximate' | 'unsupported';
 
 /** One line of the fidelity report. */
 export interface FidelityEntry {
@@ -32,7 +32,8 @@ export interface FidelityEntry {
   policy: string | null;
   /** IR control, or null when the entry is not about one control. */
   control: ControlKind | null;
-  level: FidelityLevel;
+  fidelity: Fidelity;
+  /** For the user: what was (not) expressed and what to do about it. One line. */
   message: string;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { translateGatekeeper, type KubernetesObject } from '@psp-translate/gatekeeper';
-import type { Pod } from '@psp-translate/core';
+import type { Container, Pod } from '@psp-translate/core';
 import { applyMutator, mutatePod, parseLocation, type MutatorObject } from './support/mutation-interpreter.js';
 import { loadCrdSchema, validateAgainstCrd } from './support/structural-schema.js';
 import { everyDefaultPolicy, nonMutatingPolicy, pspToIR } from './support/policies.js';
@@ -106,7 +106,7 @@ describe('mutators for PSP defaults', () => {
   });
 
   it('fills every unset field with the PSP default in containers, initContainers and ephemeralContainers', () => {
-    const ephemeral = { name: 'debug', image: 'busybox', targetContainerName: 'app' };
+    const ephemeral: Container = { name: 'debug', image: 'busybox', targetContainerName: 'app' };
     const created = mutatePod(pod({ initContainers: [{ name: 'init' }] }), mutators, { namespace: 'team-a', operation: 'CREATE' });
     const debugged = mutatePod({ ...created, spec: { ...created.spec, ephemeralContainers: [ephemeral] } }, mutators, {
       namespace: 'team-a',
@@ -175,7 +175,7 @@ describe('mutators for PSP defaults', () => {
   });
 
   it('reports approximations instead of hiding them', () => {
-    const levels = report.filter((e) => e.policy === policy.name).map((e) => `${e.control}:${e.level}`);
+    const levels = report.filter((e) => e.policy === policy.name).map((e) => `${e.control}:${e.fidelity}`);
     expect(levels).toContain('capabilities:approximate');
     expect(levels).toContain('appArmor:approximate');
     expect(levels).toContain('readOnlyRootFilesystem:exact');
@@ -184,7 +184,7 @@ describe('mutators for PSP defaults', () => {
   it('--no-mutate leaves mutators out and reports every default as lost', () => {
     const out = translateGatekeeper({ policies: [policy], options: { mutate: false } });
     expect(mutatorsOf(out.objects)).toEqual([]);
-    const lost = out.report.filter((e) => e.level === 'lost').map((e) => e.control);
+    const lost = out.report.filter((e) => e.fidelity === 'unsupported').map((e) => e.control);
     for (const control of ['readOnlyRootFilesystem', 'privilegeEscalation', 'capabilities', 'runAsUser', 'runAsGroup', 'supplementalGroups', 'fsGroup', 'seLinux', 'seccomp', 'appArmor', 'runtimeClass']) {
       expect(lost).toContain(control);
     }
@@ -215,7 +215,7 @@ describe('mutator scoping', () => {
   it('applies no default where candidates disagree, and reports it as lost', () => {
     const { objects, report } = translateGatekeeper({ policies: [mutating, plain] });
     expect(mutatorsOf(objects)).toEqual([]);
-    expect(report.some((e) => e.level === 'lost' && e.policy === 'mutating' && e.control === 'runAsUser')).toBe(true);
+    expect(report.some((e) => e.fidelity === 'unsupported' && e.policy === 'mutating' && e.control === 'runAsUser')).toBe(true);
   });
 
   it('keeps a default shared by all candidates and drops the ones they set differently', () => {
@@ -223,6 +223,6 @@ describe('mutator scoping', () => {
     const locations = mutatorsOf(objects).map((m) => m.spec.location);
     expect(locations).toContain('spec.containers[name: *].securityContext.readOnlyRootFilesystem');
     expect(locations).not.toContain('spec.runtimeClassName');
-    expect(report.some((e) => e.level === 'lost' && e.control === 'runtimeClass')).toBe(true);
+    expect(report.some((e) => e.fidelity === 'unsupported' && e.control === 'runtimeClass')).toBe(true);
   });
 });

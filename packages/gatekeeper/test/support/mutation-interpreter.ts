@@ -165,7 +165,8 @@ function setterOf(mutator: MutatorObject): Setter {
  * kept only when the leaf is set; glob lists are iterated, never extended; a keyed list element
  * that is missing is created with its key.
  */
-export function applyMutator(object: JsonObject, mutator: MutatorObject): boolean {
+export function applyMutator(target: object, mutator: MutatorObject): boolean {
+  const object = target as JsonObject;
   const path = parseLocation(mutator.spec.location);
   const tester = pathTestsByDepth(path, mutator.spec.parameters.pathTests);
   const set = setterOf(mutator);
