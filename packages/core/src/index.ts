@@ -4,4 +4,6 @@ export * from './schema/rbac.js';
 export * from './ir/ir.js';
 export * from './ir/from-psp.js';
 export * from './parse/index.js';
+export * from './evaluate/index.js';
+export * from './workload/index.js';
 export type * from './pod/types.js';
