@@ -1,0 +1,230 @@
+/**
+ * CEL for each control and for sets of candidate policies, printed from the definitions in
+ * ./controls.ts.
+ */
+import { CONTAINER_KINDS, CONTROL_KINDS, type ControlKind, type Controls, type PolicyIR } from '../ir/ir.js';
+import { and, concat, every, get, lit, not, v, type Expr, type Json, type Rule } from './ast.js';
+import { controlDefinitions, type ControlDefinition } from './controls.js';
+import { fold, type FoldContext } from './fold.js';
+import { celString } from './literal.js';
+import { printCel, type PrintNames } from './print.js';
+
+/** Where a CEL expression finds the pod and the control's params. */
+export interface CelOptions {
+  /** CEL expression yielding the params map: `params`, `variables.params`, or a `celLiteral(...)` map. */
+  readonly params: string;
+  /** CEL expression for the pod, e.g. `object`. */
+  readonly object: string;
+}
+
+/** The CEL of one control: static code reading the policy's values from `params`. */
+export interface CelControl<K extends ControlKind = ControlKind> {
+  /** Boolean CEL: this control of the policy admits the pod. */
+  admits(options: CelOptions): string;
+  /** String CEL: `''` when admitted, else `<control>: <field path>: <why>` for the first failing field. */
+  message(options: CelOptions): string;
+  /** The params for this control of one policy (plain JSON). */
+  paramsFor(control: Controls[K]): Record<string, Json>;
+}
+
+function definition<K extends ControlKind>(kind: K): ControlDefinition<K> {
+  return controlDefinitions[kind] as unknown as ControlDefinition<K>;
+}
+
+/** The pod's list for a scope, empty when missing. */
+const listAt = (path: readonly string[]): Expr => get(v('object'), path, []);
+
+/** A rule as one whole-pod condition: its scope expanded (all three container lists). */
+export function ruleCondition(rule: Rule): Expr {
+  const scope = rule.scope;
+  switch (scope.kind) {
+    case 'pod':
+      return rule.require;
+    case 'containers':
+      return and(...CONTAINER_KINDS.map((kind) => every('container', listAt(['spec', kind]), rule.require)));
+    case 'items':
+      return every(scope.var, listAt(scope.path), rule.require);
+  }
+}
+
+/** A control as one whole-pod condition in the check language. */
+export function controlCondition(kind: ControlKind): Expr {
+  return and(...definition(kind).rules.map(ruleCondition));
+}
+
+interface MessageEntry {
+  /** CEL: this part of the rule holds. */
+  ok: string;
+  /** CEL string: the first failure of this part. */
+  message: string;
+}
+
+function fieldSuffix(field: string): string {
+  return field === '' ? '' : `.${field}`;
+}
+
+/** One entry per container list (or one for pod/items scopes); entries that fold to true are dropped. */
+function ruleMessageEntries(kind: ControlKind, rule: Rule, ctx: FoldContext, names: PrintNames): MessageEntry[] {
+  const print = (e: Expr) => printCel(fold(e, ctx), names);
+  const require = fold(rule.require, ctx);
+  if (require.op === 'lit' && require.value === true) return [];
+  const scope = rule.scope;
+  if (scope.kind === 'pod') {
+    return [{ ok: print(require), message: print(concat(lit(`${kind}: ${rule.field}: `), rule.detail)) }];
+  }
+  const lists =
+    scope.kind === 'containers'
+      ? CONTAINER_KINDS.map((ck) => ({ path: ['spec', ck], var: 'container', label: get(v('container'), ['name'], ''), at: `spec.${ck}` }))
+      : [{ path: [...scope.path], var: scope.var, label: scope.label, at: scope.path.join('.') }];
+  return lists.map((list) => {
+    const items = print(listAt(list.path));
+    const text = concat(lit(`${kind}: ${list.at}[`), list.label, lit(`]${fieldSuffix(rule.field)}: `), rule.detail);
+    return {
+      ok: print(every(list.var, listAt(list.path), rule.require)),
+      message: `${items}.filter(${list.var}, ${printCel(fold(not(rule.require), ctx), names)}).map(${list.var}, ${print(text)})[0]`,
+    };
+  });
+}
+
+/** A chain `ok1 ? (ok2 ? ... : m2) : m1` ending in `''`: the first failure's message. */
+function firstFailure(entries: readonly MessageEntry[]): string {
+  return entries.reduceRight((rest, entry) => `(${entry.ok} ? ${rest} : ${entry.message})`, '""');
+}
+
+function controlEntries(kind: ControlKind, ctx: FoldContext, names: PrintNames): MessageEntry[] {
+  return definition(kind).rules.flatMap((rule) => ruleMessageEntries(kind, rule, ctx, names));
+}
+
+function namesOf(options: CelOptions): PrintNames {
+  return { object: options.object, params: options.params };
+}
+
+function celControl<K extends ControlKind>(kind: K): CelControl<K> {
+  return {
+    admits: (options) => printCel(fold(controlCondition(kind)), namesOf(options)),
+    message: (options) => firstFailure(controlEntries(kind, {}, namesOf(options))),
+    paramsFor: (control) => definition(kind).paramsFor(control),
+  };
+}
+
+/**
+ * Every control's CEL. `satisfies` keeps the table complete: a new control kind fails to compile
+ * here until it has a definition.
+ */
+export const celControls = Object.fromEntries(CONTROL_KINDS.map((kind) => [kind, celControl(kind)])) as {
+  [K in ControlKind]: CelControl<K>;
+} satisfies Record<ControlKind, CelControl>;
+
+/** Params of every control of a policy, by control kind. */
+export function policyParams(policy: PolicyIR): Record<ControlKind, Record<string, Json>> {
+  return Object.fromEntries(
+    CONTROL_KINDS.map((kind) => [kind, definition(kind).paramsFor(policy.controls[kind] as never)]),
+  ) as Record<ControlKind, Record<string, Json>>;
+}
+
+/** One control of one policy with the policy's values folded in. */
+export interface InlineControlCel {
+  kind: ControlKind;
+  /** Boolean CEL; `true` when the policy's values leave nothing to check. */
+  admits: string;
+  /** String CEL: `''` when admitted, else the first failing field. */
+  message: string;
+}
+
+/**
+ * Per-control CEL of one policy, its params inlined and folded: for a scope where a single policy
+ * applies (one validation per control). Controls with nothing to check are left out.
+ */
+export function policyControlExpressions(policy: PolicyIR, options: { object: string }): InlineControlCel[] {
+  const params = policyParams(policy);
+  const names: PrintNames = { object: options.object, params: '__params_are_inlined__' };
+  const out: InlineControlCel[] = [];
+  for (const kind of CONTROL_KINDS) {
+    const ctx: FoldContext = { params: params[kind] };
+    const condition = fold(controlCondition(kind), ctx);
+    if (condition.op === 'lit' && condition.value === true) continue;
+    out.push({ kind, admits: printCel(condition, names), message: firstFailure(controlEntries(kind, ctx, names)) });
+  }
+  return out;
+}
+
+/** Boolean CEL: the policy (all its controls, values inlined) admits the pod. */
+export function policyAdmitsExpression(policy: PolicyIR, options: { object: string }): string {
+  const parts = policyControlExpressions(policy, options).map((control) => control.admits);
+  return parts.length === 0 ? 'true' : parts.length === 1 ? (parts[0] as string) : parts.join(' && ');
+}
+
+/** String CEL: `''` when the policy admits the pod, else its first failing control and field. */
+export function policyMessageExpression(policy: PolicyIR, options: { object: string }): string {
+  const params = policyParams(policy);
+  const names: PrintNames = { object: options.object, params: '__params_are_inlined__' };
+  return firstFailure(CONTROL_KINDS.flatMap((kind) => controlEntries(kind, { params: params[kind] }, names)));
+}
+
+/** One candidate policy in a policy set. */
+export interface CandidateCel {
+  policy: string;
+  /** CEL identifier for the candidate's variable (`variables.<name>` in VAP / Gatekeeper). */
+  variable: string;
+  /** Boolean CEL: this candidate admits the pod (params inline). */
+  admits: string;
+  /** String CEL: `''` when admitted, else the candidate's first failing field. */
+  message: string;
+}
+
+/** CEL for "any of these candidate policies admits the pod", as PSP decided admission. */
+export interface PolicySetCel {
+  candidates: CandidateCel[];
+  /** `variables.a || variables.b ...` over the candidates' variables (`false` for no candidates). */
+  expression: string;
+  /** The same disjunction with each candidate's expression inlined (for engines without variables). */
+  inlineExpression: string;
+  /** String CEL naming, per candidate, the first failing field (evaluate only when the set rejects). */
+  messageExpression: string;
+}
+
+/** A CEL identifier for a policy name, unique within `taken`. */
+function variableName(policy: string, taken: Set<string>): string {
+  const base = `psp_${policy.replace(/[^A-Za-z0-9_]/g, '_')}`;
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;
+  taken.add(name);
+  return name;
+}
+
+/**
+ * Any-of composition over candidate PSPs: a pod is admitted when at least one candidate admits it
+ * (PSP tried each policy the requester may use). Each candidate's controls are conjoined with its
+ * params inlined.
+ *
+ * @param options.object CEL for the pod (`object`).
+ * @param options.variables CEL prefix of the variables holding each candidate (`variables.`).
+ */
+export function policySetExpression(
+  policies: readonly PolicyIR[],
+  options: { object: string; variables?: string },
+): PolicySetCel {
+  const prefix = options.variables ?? 'variables.';
+  const taken = new Set<string>();
+  const candidates = policies.map((policy) => ({
+    policy: policy.name,
+    variable: variableName(policy.name, taken),
+    admits: policyAdmitsExpression(policy, options),
+    message: policyMessageExpression(policy, options),
+  }));
+  if (candidates.length === 0) {
+    return {
+      candidates,
+      expression: 'false',
+      inlineExpression: 'false',
+      messageExpression: celString('no PodSecurityPolicy may be used by this pod'),
+    };
+  }
+  const perCandidate = candidates.map((c) => `${celString(`${c.policy}: `)} + ${c.message}`).join(` + "; " + `);
+  return {
+    candidates,
+    expression: candidates.map((c) => `${prefix}${c.variable}`).join(' || '),
+    inlineExpression: candidates.map((c) => `(${c.admits})`).join(' || '),
+    messageExpression: `${celString('no PodSecurityPolicy admits this pod: ')} + ${perCandidate}`,
+  };
+}
