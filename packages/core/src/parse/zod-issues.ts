@@ -51,15 +51,17 @@ function levenshtein(a: string, b: string): number {
   return previous[b.length]!;
 }
 
-/** The known field closest to a misspelt one, if any is close enough to be a typo. */
-export function closestField(unknown: string, known: readonly string[]): string | undefined {
+/**
+ * The known name closest to a misspelt one, if any is close enough to be a typo (edit distance up to
+ * `tolerance`, by default a third of the name's length and at least 2).
+ */
+export function closestField(unknown: string, known: readonly string[], tolerance = Math.max(2, Math.floor(unknown.length / 3))): string | undefined {
   const lower = unknown.toLowerCase();
   let best: { field: string; distance: number } | undefined;
   for (const field of known) {
     const distance = levenshtein(lower, field.toLowerCase());
     if (!best || distance < best.distance) best = { field, distance };
   }
-  const tolerance = Math.max(2, Math.floor(unknown.length / 3));
   return best && best.distance <= tolerance ? best.field : undefined;
 }
 
@@ -91,6 +93,12 @@ export function knownFieldsAt(schema: z.ZodType, path: FieldPath): string[] {
     }
   }
   return current instanceof z.ZodObject ? Object.keys(current.shape as object) : [];
+}
+
+function didYouMean(value: unknown, valid: readonly string[]): string {
+  // Enum values are close to each other (MustRunAs, MustRunAsNonRoot): only suggest near-exact typos.
+  const suggestion = typeof value === 'string' ? closestField(value, valid, 2) : undefined;
+  return suggestion ? `did you mean \`${suggestion}\`? ` : '';
 }
 
 function typeWord(expected: string): string {
@@ -136,7 +144,9 @@ export function describeZodIssues(error: z.ZodError, data: unknown, schema: z.Zo
           message:
             valid.length === 1
               ? `expected ${JSON.stringify(valid[0])}, got ${describeValue(value)}`
-              : `invalid value ${value === undefined ? '(missing)' : describeValue(value)}; valid values: ${valid.join(', ')}`,
+              : value === undefined
+                ? `required field is missing; valid values: ${valid.join(', ')}`
+                : `invalid value ${typeof value === 'string' ? JSON.stringify(value) : describeValue(value)}; ${didYouMean(value, valid)}valid values: ${valid.join(', ')}`,
         });
         break;
       }
