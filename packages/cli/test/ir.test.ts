@@ -10,7 +10,7 @@ async function examplePolicyNames(): Promise<string[]> {
   for (const file of await readdir(exampleCluster)) {
     if (!file.endsWith('.yaml')) continue;
     const text = await readFile(path.join(exampleCluster, file), 'utf8');
-    for (const match of text.matchAll(/^kind: PodSecurityPolicy\nmetadata:\n  name: (\S+)$/gm)) names.push(match[1]!);
+    for (const match of text.matchAll(/^kind: PodSecurityPolicy\nmetadata:\n {2}name: (\S+)$/gm)) names.push(match[1]!);
   }
   return names.sort();
 }

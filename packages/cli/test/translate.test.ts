@@ -112,7 +112,7 @@ describe('psp-translate translate with targets', () => {
     expect(Object.keys(tree)).toContain('vap/validatingadmissionpolicy-psp-allow-chown.yaml');
     expect(Object.keys(tree)).toContain(`vap/${OWNERSHIP_MARKER}`);
     expect(Object.keys(tree)).toHaveLength(12);
-    expect(tree['gatekeeper/k8spspstandin-psp-restricted.yaml']).toMatch(/^apiVersion: .*\nkind: K8sPspStandIn\nmetadata:\n  name: psp-restricted\n/);
+    expect(tree['gatekeeper/k8spspstandin-psp-restricted.yaml']).toMatch(/^apiVersion: .*\nkind: K8sPspStandIn\nmetadata:\n {2}name: psp-restricted\n/);
     expect(result.stderr).toMatch(/note: wrote 10 files to .*policies: 5 in gatekeeper\/, 5 in vap\//);
   });
 
