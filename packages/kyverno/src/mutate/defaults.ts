@@ -1,0 +1,217 @@
+/**
+ * What PSP admission wrote into a pod on CREATE, as engine-neutral edits. One handler per control
+ * (`satisfies Record<ControlKind, ...>`), so a control added to the IR fails to compile here until
+ * its defaults are handled. The ClusterPolicy and MutatingPolicy printers render these edits.
+ *
+ * Order and conditions follow PSP's `MutatePod`: pod-level fields first (supplementalGroups,
+ * fsGroup, seLinuxOptions, seccomp, runtimeClassName), then per container runAsUser, runAsGroup,
+ * AppArmor, runAsNonRoot, capabilities, readOnlyRootFilesystem, allowPrivilegeEscalation, each only
+ * where the pod left the field unset.
+ */
+import { CONTROL_KINDS, type ControlKind, type Controls, type PolicyIR } from '@psp-translate/core';
+import type { FidelityEntry } from '../types.js';
+
+/** A profile in field form (`securityContext.seccompProfile` / `appArmorProfile`). */
+export interface ProfileField {
+  type: 'RuntimeDefault' | 'Unconfined' | 'Localhost';
+  localhostProfile?: string;
+}
+
+/** A pod-level field set when absent: `spec.<path>`. */
+export interface PodFieldDefault {
+  kind: 'podField';
+  control: ControlKind;
+  /** Path under `spec`, e.g. `['securityContext', 'fsGroup']`. */
+  path: readonly string[];
+  value: unknown;
+}
+
+/**
+ * A container `securityContext` field set when absent in the container, provided the listed pod
+ * `securityContext` fields and other container `securityContext` fields are absent too (PSP looked
+ * at the effective value: the container's, else the pod's).
+ */
+export interface ContainerFieldDefault {
+  kind: 'containerField';
+  control: ControlKind;
+  field: string;
+  value: unknown;
+  /** Pod `spec.securityContext` fields that must be unset. */
+  podUnset: readonly string[];
+  /** Other container `securityContext` fields that must be unset. */
+  containerUnset: readonly string[];
+}
+
+/** AppArmor: a container with no profile (no annotation, no container or pod field) gets one. */
+export interface AppArmorDefault {
+  kind: 'appArmor';
+  control: 'appArmor';
+  profile: ProfileField;
+}
+
+/** Capabilities: missing required drops are appended to `drop`; default adds the container neither adds nor drops are appended to `add`. */
+export interface CapabilitiesDefault {
+  kind: 'capabilities';
+  control: 'capabilities';
+  add: readonly string[];
+  drop: readonly string[];
+}
+
+export type DefaultEdit = PodFieldDefault | ContainerFieldDefault | AppArmorDefault | CapabilitiesDefault;
+
+/** A policy's defaults as edits, plus what could not be expressed. */
+export interface DefaultsPlan {
+  policy: string;
+  edits: DefaultEdit[];
+  report: FidelityEntry[];
+}
+
+/**
+ * A profile name in annotation form as a field: `runtime/default` and `docker/default` are
+ * RuntimeDefault, `unconfined` is Unconfined, `localhost/<p>` is Localhost `<p>`.
+ */
+export function profileField(name: string): ProfileField | undefined {
+  if (name === 'runtime/default' || name === 'docker/default') return { type: 'RuntimeDefault' };
+  if (name === 'unconfined') return { type: 'Unconfined' };
+  if (name.startsWith('localhost/') && name.length > 'localhost/'.length) return { type: 'Localhost', localhostProfile: name.slice('localhost/'.length) };
+  return undefined;
+}
+
+type Handler<K extends ControlKind> = (control: Controls[K], policy: PolicyIR) => { edits: DefaultEdit[]; report: FidelityEntry[] };
+
+const none = { edits: [], report: [] };
+
+const handlers: { [K in ControlKind]: Handler<K> } = {
+  privileged: () => none,
+  hostNamespaces: () => none,
+  hostPorts: () => none,
+  volumes: () => none,
+  hostPaths: () => none,
+  flexVolumeDrivers: () => none,
+  csiDrivers: () => none,
+  procMount: () => none,
+  sysctls: () => none,
+  supplementalGroups: (c) =>
+    c.defaults === null
+      ? none
+      : { edits: [{ kind: 'podField', control: 'supplementalGroups', path: ['securityContext', 'supplementalGroups'], value: [...c.defaults.supplementalGroups] }], report: [] },
+  fsGroup: (c) =>
+    c.defaults === null ? none : { edits: [{ kind: 'podField', control: 'fsGroup', path: ['securityContext', 'fsGroup'], value: c.defaults.fsGroup }], report: [] },
+  // PSP set the pod's seLinuxOptions when the pod had none; containers then inherit it.
+  seLinux: (c) =>
+    c.defaults === null
+      ? none
+      : { edits: [{ kind: 'podField', control: 'seLinux', path: ['securityContext', 'seLinuxOptions'], value: { ...c.defaults.seLinuxOptions } }], report: [] },
+  seccomp: (c, policy) => {
+    if (c.defaults === null) return none;
+    const field = profileField(c.defaults.profile);
+    if (field === undefined) {
+      return {
+        edits: [],
+        report: [
+          {
+            policy: policy.name,
+            control: 'seccomp',
+            fidelity: 'unsupported',
+            message: `default seccomp profile "${c.defaults.profile}" has no securityContext.seccompProfile equivalent; it is not set on pods`,
+          },
+        ],
+      };
+    }
+    return { edits: [{ kind: 'podField', control: 'seccomp', path: ['securityContext', 'seccompProfile'], value: field }], report: [] };
+  },
+  runtimeClass: (c) =>
+    c.defaults === null ? none : { edits: [{ kind: 'podField', control: 'runtimeClass', path: ['runtimeClassName'], value: c.defaults.runtimeClassName }], report: [] },
+  runAsUser: (c) => {
+    if (c.defaults === null) return none;
+    if ('runAsUser' in c.defaults) {
+      return {
+        edits: [{ kind: 'containerField', control: 'runAsUser', field: 'runAsUser', value: c.defaults.runAsUser, podUnset: ['runAsUser'], containerUnset: [] }],
+        report: [],
+      };
+    }
+    // MustRunAsNonRoot: the marker for the kubelet, only where no UID and no marker is effective.
+    return {
+      edits: [
+        { kind: 'containerField', control: 'runAsUser', field: 'runAsNonRoot', value: true, podUnset: ['runAsNonRoot', 'runAsUser'], containerUnset: ['runAsUser'] },
+      ],
+      report: [],
+    };
+  },
+  runAsGroup: (c) =>
+    c.defaults === null
+      ? none
+      : { edits: [{ kind: 'containerField', control: 'runAsGroup', field: 'runAsGroup', value: c.defaults.runAsGroup, podUnset: ['runAsGroup'], containerUnset: [] }], report: [] },
+  appArmor: (c, policy) => {
+    if (c.defaults === null) return none;
+    const field = profileField(c.defaults.profile);
+    if (field === undefined) {
+      return {
+        edits: [],
+        report: [
+          {
+            policy: policy.name,
+            control: 'appArmor',
+            fidelity: 'unsupported',
+            message: `default AppArmor profile "${c.defaults.profile}" has no securityContext.appArmorProfile equivalent; it is not set on pods`,
+          },
+        ],
+      };
+    }
+    return {
+      edits: [{ kind: 'appArmor', control: 'appArmor', profile: field }],
+      report: [
+        {
+          policy: policy.name,
+          control: 'appArmor',
+          fidelity: 'note',
+          message: `the default AppArmor profile is written as securityContext.appArmorProfile (Kubernetes 1.30+), not as the deprecated per-container annotation PSP wrote`,
+        },
+      ],
+    };
+  },
+  capabilities: (c) =>
+    c.defaults === null || (c.defaults.add.length === 0 && c.defaults.drop.length === 0)
+      ? none
+      : { edits: [{ kind: 'capabilities', control: 'capabilities', add: [...c.defaults.add], drop: [...c.defaults.drop] }], report: [] },
+  readOnlyRootFilesystem: (c) =>
+    c.defaults === null
+      ? none
+      : { edits: [{ kind: 'containerField', control: 'readOnlyRootFilesystem', field: 'readOnlyRootFilesystem', value: true, podUnset: [], containerUnset: [] }], report: [] },
+  privilegeEscalation: (c) =>
+    c.defaults === null
+      ? none
+      : {
+          edits: [
+            {
+              kind: 'containerField',
+              control: 'privilegeEscalation',
+              field: 'allowPrivilegeEscalation',
+              value: c.defaults.allowPrivilegeEscalation,
+              podUnset: [],
+              containerUnset: [],
+            },
+          ],
+          report: [],
+        },
+};
+
+// PSP's MutatePod order: pod level, then per container; controls without defaults follow.
+const FIRST: readonly ControlKind[] = [
+  'supplementalGroups', 'fsGroup', 'seLinux', 'seccomp', 'runtimeClass',
+  'runAsUser', 'runAsGroup', 'appArmor', 'capabilities', 'readOnlyRootFilesystem', 'privilegeEscalation',
+];
+const ORDER: readonly ControlKind[] = [...FIRST, ...CONTROL_KINDS.filter((k) => !FIRST.includes(k))];
+
+/** The defaults of one PSP as edits, in PSP's order. */
+export function defaultsPlan(policy: PolicyIR): DefaultsPlan {
+  const edits: DefaultEdit[] = [];
+  const report: FidelityEntry[] = [];
+  for (const kind of ORDER) {
+    const handler = handlers[kind] as Handler<ControlKind>;
+    const result = handler(policy.controls[kind], policy);
+    edits.push(...result.edits);
+    report.push(...result.report);
+  }
+  return { policy: policy.name, edits, report };
+}

@@ -1,0 +1,132 @@
+/**
+ * PSP defaults as `policies.kyverno.io/v1` MutatingPolicy mutations: CEL expressions returning
+ * server-side-apply configurations (`patchType: ApplyConfiguration`). Each expression names only
+ * the containers (merged by their `name` key) and fields the pod left unset, and yields an empty
+ * configuration (`Object{}`) when nothing is to change, so values the pod set are never replaced.
+ */
+import type { ContainerKind } from '@psp-translate/core';
+import { CONTAINER_KINDS } from '../kyverno-shapes.js';
+import { celString, celStringList } from '../scope.js';
+import type { AppArmorDefault, CapabilitiesDefault, ContainerFieldDefault, DefaultEdit, PodFieldDefault } from './defaults.js';
+
+/** One MutatingPolicy mutation. */
+export interface ApplyConfigurationMutation {
+  patchType: 'ApplyConfiguration';
+  applyConfiguration: { expression: string };
+}
+
+const EMPTY = 'Object{}';
+const APPARMOR_ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+
+/** A JSON value as a CEL apply-configuration value; objects become `Type{field: ...}` constructors. */
+export function celApplyValue(typeName: string, value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return celString(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) throw new Error(`cannot express ${value} as a CEL int: PSP defaults are integers`);
+    return String(value);
+  }
+  if (Array.isArray(value)) return `[${value.map((v) => celApplyValue(typeName, v)).join(', ')}]`;
+  if (typeof value === 'object') {
+    const fields = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}: ${celApplyValue(`${typeName}.${k}`, v)}`);
+    return `${typeName}{${fields.join(', ')}}`;
+  }
+  throw new Error(`cannot express a ${typeof value} as a CEL value`);
+}
+
+/** `has(a.b) && has(a.b.c)`: whether a path under `base` is set. */
+function isSet(base: string, path: readonly string[]): string {
+  const tests: string[] = [];
+  let expr = base;
+  for (const seg of path) {
+    expr = `${expr}.${seg}`;
+    tests.push(`has(${expr})`);
+  }
+  return tests.join(' && ');
+}
+
+/** Wraps `inner` (an apply value at `spec.<path>`) into `Object{spec: Object.spec{...}}` along the path. */
+function specConfiguration(path: readonly string[], inner: string): string {
+  let node = inner;
+  for (let i = path.length - 1; i >= 0; i--) {
+    const typeName = ['Object', 'spec', ...path.slice(0, i)].join('.');
+    node = `${typeName}{${path[i]}: ${node}}`;
+  }
+  return `Object{spec: ${node}}`;
+}
+
+function podFieldMutation(edit: PodFieldDefault): string {
+  const value = celApplyValue(['Object', 'spec', ...edit.path].join('.'), edit.value);
+  return `${isSet('object.spec', edit.path)} ? ${EMPTY} : ${specConfiguration(edit.path.slice(0, -1), `Object.spec${edit.path.slice(0, -1).map((p) => `.${p}`).join('')}{${edit.path[edit.path.length - 1]}: ${value}}`)}`;
+}
+
+/**
+ * A mutation setting `securityContext` fields on the containers of `kind` that `selects`, where
+ * `fields(c)` gives the fields per container `c`, guarded by pod-level `podGuard`.
+ */
+function containerMutation(kind: ContainerKind, podGuard: string | undefined, selects: string, fields: string): string {
+  const type = `Object.spec.${kind}`;
+  const selected = `object.spec.${kind}.filter(c, ${selects})`;
+  const guard = [`has(object.spec.${kind})`, ...(podGuard === undefined ? [] : [podGuard]), `${selected}.size() > 0`].join(' && ');
+  return `${guard} ? Object{spec: Object.spec{${kind}: ${selected}.map(c, ${type}{name: c.name, securityContext: ${type}.securityContext{${fields}}})}} : ${EMPTY}`;
+}
+
+const unsetInContainer = (field: string) => `!(${isSet('c', ['securityContext', field])})`;
+const unsetInPod = (field: string) => `!(${isSet('object.spec', ['securityContext', field])})`;
+
+function containerFieldMutations(edit: ContainerFieldDefault): string[] {
+  const podGuard = edit.podUnset.length === 0 ? undefined : edit.podUnset.map(unsetInPod).join(' && ');
+  const selects = [edit.field, ...edit.containerUnset].map(unsetInContainer).join(' && ');
+  return CONTAINER_KINDS.map((kind) =>
+    containerMutation(kind, podGuard, selects, `${edit.field}: ${celApplyValue(`Object.spec.${kind}.securityContext.${edit.field}`, edit.value)}`),
+  );
+}
+
+function appArmorMutations(edit: AppArmorDefault): string[] {
+  const annotated = `(has(object.metadata.annotations) && (${celString(APPARMOR_ANNOTATION_PREFIX)} + c.name) in object.metadata.annotations)`;
+  return CONTAINER_KINDS.map((kind) =>
+    containerMutation(
+      kind,
+      unsetInPod('appArmorProfile'),
+      `${unsetInContainer('appArmorProfile')} && !${annotated}`,
+      `appArmorProfile: ${celApplyValue(`Object.spec.${kind}.securityContext.appArmorProfile`, edit.profile)}`,
+    ),
+  );
+}
+
+function capabilitiesMutations(edit: CapabilitiesDefault): string[] {
+  const list = (which: 'add' | 'drop') => `(${isSet('c', ['securityContext', 'capabilities', which])} ? c.securityContext.capabilities.${which} : [])`;
+  const out: string[] = [];
+  for (const kind of CONTAINER_KINDS) {
+    const capsType = `Object.spec.${kind}.securityContext.capabilities`;
+    // Capability lists are atomic for apply: the whole list is written, existing entries first.
+    if (edit.drop.length > 0) {
+      const missing = `${celStringList(edit.drop)}.filter(x, !(x in ${list('drop')}))`;
+      out.push(containerMutation(kind, undefined, `${missing}.size() > 0`, `capabilities: ${capsType}{drop: ${list('drop')} + ${missing}}`));
+    }
+    if (edit.add.length > 0) {
+      // PSP added a default capability unless the container already adds or drops it.
+      const missing = `${celStringList(edit.add)}.filter(x, !(x in ${list('add')}) && !(x in ${list('drop')}))`;
+      out.push(containerMutation(kind, undefined, `${missing}.size() > 0`, `capabilities: ${capsType}{add: ${list('add')} + ${missing}}`));
+    }
+  }
+  return out;
+}
+
+/** The MutatingPolicy mutations of one PSP's defaults, in PSP's order (applied in sequence). */
+export function applyConfigurationMutations(edits: readonly DefaultEdit[]): ApplyConfigurationMutation[] {
+  const expressions = edits.flatMap((edit) => {
+    switch (edit.kind) {
+      case 'podField':
+        return [podFieldMutation(edit)];
+      case 'containerField':
+        return containerFieldMutations(edit);
+      case 'appArmor':
+        return appArmorMutations(edit);
+      case 'capabilities':
+        return capabilitiesMutations(edit);
+    }
+  });
+  return expressions.map((expression) => ({ patchType: 'ApplyConfiguration', applyConfiguration: { expression } }));
+}

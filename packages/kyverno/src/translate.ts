@@ -1,0 +1,366 @@
+/**
+ * The Kyverno target: PSPs (IR) and the scope groups of their RBAC in, Kyverno objects and a
+ * fidelity report out. Pure: no file system, same input, same bytes.
+ *
+ * How PSP semantics map:
+ * - Authorisation: each scope group (namespace x service account x requester) has the PSPs its
+ *   pods could use. Groups with the same candidates share policies, scoped by preconditions.
+ * - Any-of: one candidate -> one rule per control; several -> one rule that passes when any
+ *   candidate admits the pod; none -> a rule denying every pod.
+ * - A candidate that admits every pod unchanged exempts its groups: PolicyExceptions (default) or
+ *   preconditions leave those pods alone, and no other candidate's defaults touch them.
+ * - Defaults: mutate policies for the PSP PSP admission would have picked; mutations run before
+ *   validation in Kyverno, as defaults did before validation in PSP.
+ * - Ephemeral containers: validations match `Pod/ephemeralcontainers` (`pods/ephemeralcontainers`).
+ */
+import { policyAdmitsExpression, type PolicyIR } from '@psp-translate/core';
+import { kyvernoAction, type KyvernoAction } from './action.js';
+import { buildExceptions } from './exceptions.js';
+import {
+  CLUSTER_POLICY_ANNOTATIONS,
+  COMMON_LABELS,
+  MUTATE_RESOURCE_RULES,
+  VALIDATE_KINDS,
+  VALIDATE_RESOURCE_RULES,
+  type Condition,
+  type MatchCondition,
+} from './kyverno-shapes.js';
+import { clusterPolicyMutateRules } from './mutate/cluster-policy.js';
+import { defaultsPlan } from './mutate/defaults.js';
+import { applyConfigurationMutations } from './mutate/mutating-policy.js';
+import { dnsLabel } from './names.js';
+import { admitsEveryPod } from './permissive.js';
+import { describeGroup, scopeCondition } from './scope.js';
+import { buildKyvernoTests } from './tests-file.js';
+import type { FidelityEntry, KubernetesObject, KyvernoOptions, KyvernoTranslation, ScopeGroupLike } from './types.js';
+import { anyOfValidation, denyValidation, singlePolicyValidations, type CelValidation } from './validate/cel.js';
+import { patternRules } from './validate/pattern.js';
+import { podSecurityRules } from './validate/pod-security.js';
+
+/** Input of {@link translateKyverno}. */
+export interface KyvernoInput {
+  /** Every PSP, as IR. */
+  policies: readonly PolicyIR[];
+  /** core's `scopeGroups(...)`: a partition of pod admissions with each cell's candidate PSPs. */
+  scopeGroups: readonly ScopeGroupLike[];
+  options: KyvernoOptions;
+}
+
+/** Pods that share a candidate set, and what decides them. */
+export interface CandidateSet {
+  /** Candidates in name order. */
+  policies: PolicyIR[];
+  groups: ScopeGroupLike[];
+}
+
+/** How the groups split: exempt (a candidate admits everything), and by candidate set. */
+export interface ScopePlan {
+  exempt: { group: ScopeGroupLike; admittedBy: PolicyIR }[];
+  sets: CandidateSet[];
+  all: readonly ScopeGroupLike[];
+  /** Groups whose pods any condition may include (exempted elsewhere). */
+  dontCare: readonly ScopeGroupLike[];
+}
+
+const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
+
+/** Split the scope groups into exempt groups and candidate sets. */
+export function planScopes(policies: readonly PolicyIR[], groups: readonly ScopeGroupLike[], exemptViaExceptions: boolean): ScopePlan {
+  const byName = new Map(policies.map((p) => [p.name, p]));
+  const exempt: ScopePlan['exempt'] = [];
+  const sets = new Map<string, CandidateSet>();
+  for (const group of groups) {
+    const candidates = group.candidates.map((name) => {
+      const policy = byName.get(name);
+      if (policy === undefined) {
+        throw new Error(`scope group (${describeGroup(group)}) names PodSecurityPolicy ${name}, which is not among the policies given; pass the same policies to scopeGroups and translateKyverno`);
+      }
+      return policy;
+    });
+    const admitting = candidates.find(admitsEveryPod);
+    if (admitting !== undefined) {
+      exempt.push({ group, admittedBy: admitting });
+      continue;
+    }
+    const key = group.candidates.join('\u0000');
+    const set = sets.get(key) ?? { policies: candidates, groups: [] };
+    set.groups.push(group);
+    sets.set(key, set);
+  }
+  return { exempt, sets: [...sets.values()], all: groups, dontCare: exemptViaExceptions ? exempt.map((e) => e.group) : [] };
+}
+
+/** Name of the validation policy of a candidate set (ClusterPolicy; ValidatingPolicy prefix). */
+export function validationPolicyName(set: CandidateSet): string {
+  if (set.policies.length === 0) return 'psp-no-authorised-policy';
+  if (set.policies.length === 1) return dnsLabel('psp', set.policies[0]!.name);
+  return dnsLabel('psp-any-of', ...set.policies.map((p) => p.name));
+}
+
+function celValidationsFor(set: CandidateSet): CelValidation[] {
+  if (set.policies.length === 0) return [denyValidation('deny')];
+  if (set.policies.length === 1) return singlePolicyValidations(set.policies[0]!);
+  return [anyOfValidation(set.policies, 'any-of')];
+}
+
+function metadata(name: string, annotations?: Record<string, string>): KubernetesObject['metadata'] {
+  return annotations === undefined ? { name, labels: { ...COMMON_LABELS } } : { name, labels: { ...COMMON_LABELS }, annotations };
+}
+
+function policyAnnotations(set: CandidateSet): Record<string, string> {
+  return {
+    ...CLUSTER_POLICY_ANNOTATIONS,
+    'psp-translate.io/candidates': set.policies.map((p) => p.name).join(','),
+    'psp-translate.io/scope': set.groups.map(describeGroup).join('; '),
+  };
+}
+
+const isTrue = (expression: string): Condition => ({ key: `{{ ${expression} }}`, operator: 'Equals', value: true });
+
+/** ClusterPolicy validation for one candidate set, in the requested style. */
+function clusterPolicyValidation(set: CandidateSet, plan: ScopePlan, action: KyvernoAction, options: KyvernoOptions, report: FidelityEntry[]): KubernetesObject | undefined {
+  const name = validationPolicyName(set);
+  const celScope = scopeCondition('cel', plan.all, set.groups, plan.dontCare);
+  const celPreconditions: MatchCondition[] | undefined = celScope === undefined ? undefined : [{ name: 'psp-scope', expression: celScope }];
+  const celRule = (v: CelValidation) => {
+    const rule: Record<string, unknown> = { name: v.name, match: { any: [{ resources: { kinds: [...VALIDATE_KINDS] } }] } };
+    if (celPreconditions !== undefined) rule.celPreconditions = celPreconditions;
+    const cel: Record<string, unknown> = {};
+    if (v.variables.length > 0) cel.variables = v.variables;
+    cel.expressions = [v.messageExpression === undefined ? { expression: v.expression, message: v.message } : { expression: v.expression, message: v.message, messageExpression: v.messageExpression }];
+    rule.validate = { message: v.message, cel };
+    return rule;
+  };
+  let rules: Record<string, unknown>[] | undefined;
+  let background = true;
+  if (options.style !== 'cel' && set.policies.length === 1) {
+    const jmesScope = scopeCondition('jmespath', plan.all, set.groups, plan.dontCare);
+    const preconditions = jmesScope === undefined ? undefined : { all: [isTrue(jmesScope)] };
+    const policy = set.policies[0]!;
+    const styled = options.style === 'pattern' ? patternRules(policy) : podSecurityRules(policy);
+    report.push(...styled.report);
+    if (styled.rules !== undefined) {
+      rules = styled.rules.map((r) => ({
+        name: r.name,
+        match: { any: [{ resources: { kinds: [...VALIDATE_KINDS] } }] },
+        ...(preconditions === undefined ? {} : { preconditions }),
+        validate: r.validate,
+      }));
+      // Kyverno refuses request.userInfo in background policies; such scopes are admission-only.
+      if (jmesScope !== undefined && jmesScope.includes('request.userInfo')) {
+        background = false;
+        report.push({ policy: policy.name, control: null, fidelity: 'note', message: `${name}: scope depends on the requesting user, so background scanning is off for it (existing pods are not reported)` });
+      }
+      const celFallback = styled.celControls.flatMap((kind) => singlePolicyValidations(policy).filter((v) => v.control === kind));
+      rules.push(...celFallback.map(celRule));
+    }
+  } else if (options.style !== 'cel' && set.policies.length !== 1) {
+    report.push({
+      policy: null,
+      control: null,
+      fidelity: 'note',
+      message: `${name}: ${set.policies.length === 0 ? 'the deny rule' : 'the any-of rule'} is written in validate.cel (Kyverno 1.11+): --kyverno-style ${options.style} cannot express it`,
+    });
+  }
+  rules ??= celValidationsFor(set).map(celRule);
+  if (rules.length === 0) return undefined;
+  return {
+    apiVersion: 'kyverno.io/v1',
+    kind: 'ClusterPolicy',
+    metadata: metadata(name, policyAnnotations(set)),
+    spec: {
+      validationFailureAction: action.validationFailureAction,
+      ...(action.emitWarning ? { emitWarning: true } : {}),
+      background,
+      rules,
+    },
+  };
+}
+
+/** ValidatingPolicies for one candidate set: one per control for a single candidate. */
+function validatingPolicies(set: CandidateSet, plan: ScopePlan, action: KyvernoAction): KubernetesObject[] {
+  const base = validationPolicyName(set);
+  const scope = scopeCondition('cel', plan.all, set.groups, plan.dontCare);
+  return celValidationsFor(set).map((v) => {
+    const name = set.policies.length === 1 ? dnsLabel(base, v.name) : base;
+    const spec: Record<string, unknown> = {
+      validationActions: action.validationActions,
+      evaluation: { background: { enabled: true } },
+      autogen: { podControllers: { controllers: [] } },
+      matchConstraints: { resourceRules: VALIDATE_RESOURCE_RULES },
+    };
+    if (scope !== undefined) spec.matchConditions = [{ name: 'psp-scope', expression: scope }];
+    if (v.variables.length > 0) spec.variables = v.variables;
+    spec.validations = [v.messageExpression === undefined ? { expression: v.expression, message: v.message } : { expression: v.expression, message: v.message, messageExpression: v.messageExpression }];
+    return { apiVersion: 'policies.kyverno.io/v1', kind: 'ValidatingPolicy', metadata: metadata(name, policyAnnotations(set)), spec };
+  });
+}
+
+/** Where a mutating PSP's defaults apply: the candidate sets that pick it. */
+interface MutationScope {
+  policy: PolicyIR;
+  sets: { set: CandidateSet; nonMutating: PolicyIR[] }[];
+}
+
+function mutationScopes(plan: ScopePlan, report: FidelityEntry[]): MutationScope[] {
+  const byPolicy = new Map<string, MutationScope>();
+  for (const set of plan.sets) {
+    const mutating = set.policies.filter((p) => p.mutating);
+    const chosen = mutating[0];
+    if (chosen === undefined) continue;
+    if (mutating.length > 1) {
+      report.push({
+        policy: chosen.name,
+        control: null,
+        fidelity: 'approximate',
+        message: `pods in scope (${set.groups.map(describeGroup).join('; ')}) may use several defaulting PSPs (${mutating.map((p) => p.name).join(', ')}); the defaults of ${chosen.name} (first by name) are applied, whereas PSP used a later policy's defaults when ${chosen.name} rejected the defaulted pod`,
+      });
+    }
+    const entry = byPolicy.get(chosen.name) ?? { policy: chosen, sets: [] };
+    entry.sets.push({ set, nonMutating: set.policies.filter((p) => !p.mutating) });
+    byPolicy.set(chosen.name, entry);
+  }
+  return [...byPolicy.values()];
+}
+
+function clusterPolicyMutation(scope: MutationScope, plan: ScopePlan, report: FidelityEntry[]): KubernetesObject | undefined {
+  const defaults = defaultsPlan(scope.policy);
+  // A non-defaulting candidate that admits the pod as it is wins in PSP; JMESPath cannot evaluate a
+  // whole PSP, so such scopes get no defaults here (MutatingPolicy output expresses them exactly).
+  const usable = scope.sets.filter((s) => {
+    if (s.nonMutating.length === 0) return true;
+    report.push({
+      policy: scope.policy.name,
+      control: null,
+      fidelity: 'approximate',
+      message: `pods in scope (${s.set.groups.map(describeGroup).join('; ')}) get no defaults from ${scope.policy.name}: PSP applied them only when ${s.nonMutating.map((p) => p.name).join(', ')} rejected the pod, which ClusterPolicy preconditions cannot evaluate; such pods must set the fields themselves (or use --kyverno-api policies.kyverno.io/v1)`,
+    });
+    return false;
+  });
+  if (usable.length === 0 || defaults.edits.length === 0) return undefined;
+  const jmesScope = scopeCondition('jmespath', plan.all, usable.flatMap((s) => s.set.groups), plan.dontCare);
+  const scopeConditions: Condition[] = [{ key: '{{ request.operation }}', operator: 'Equals', value: 'CREATE' }];
+  if (jmesScope !== undefined) scopeConditions.push(isTrue(jmesScope));
+  const rules = clusterPolicyMutateRules(defaults.edits).map((body) => {
+    const { name, preconditions, mutate } = body;
+    return {
+      name,
+      match: { any: [{ resources: { kinds: ['Pod'], operations: ['CREATE'] } }] },
+      preconditions: { all: [...scopeConditions, ...(preconditions?.all ?? [])] },
+      mutate,
+    };
+  });
+  return {
+    apiVersion: 'kyverno.io/v1',
+    kind: 'ClusterPolicy',
+    metadata: metadata(dnsLabel('psp', scope.policy.name, 'defaults'), {
+      ...CLUSTER_POLICY_ANNOTATIONS,
+      'psp-translate.io/defaults-of': scope.policy.name,
+      'psp-translate.io/scope': usable.flatMap((s) => s.set.groups.map(describeGroup)).join('; '),
+    }),
+    spec: {
+      // Mutation happens at admission only; background applies to validation reports, and Kyverno
+      // forbids request.userInfo (requester scopes) in background policies.
+      background: false,
+      rules,
+    },
+  };
+}
+
+function mutatingPolicy(scope: MutationScope, plan: ScopePlan): KubernetesObject | undefined {
+  const defaults = defaultsPlan(scope.policy);
+  if (defaults.edits.length === 0) return undefined;
+  const conditions = scope.sets.map(({ set, nonMutating }) => {
+    const parts: string[] = [];
+    const where = scopeCondition('cel', plan.all, set.groups, plan.dontCare);
+    if (where !== undefined) parts.push(where);
+    // PSP preferred a candidate that admitted the pod unchanged.
+    for (const other of nonMutating) parts.push(`!(${policyAdmitsExpression(other, { object: 'object' })})`);
+    return parts;
+  });
+  const spec: Record<string, unknown> = {
+    autogen: { podControllers: { controllers: [] } },
+    matchConstraints: { resourceRules: MUTATE_RESOURCE_RULES },
+  };
+  if (conditions.every((parts) => parts.length > 0)) {
+    const expression = conditions.length === 1 ? conditions[0]!.map((p) => `(${p})`).join(' && ') : conditions.map((parts) => `(${parts.map((p) => `(${p})`).join(' && ')})`).join(' || ');
+    spec.matchConditions = [{ name: 'psp-scope', expression }];
+  }
+  spec.mutations = applyConfigurationMutations(defaults.edits);
+  return {
+    apiVersion: 'policies.kyverno.io/v1',
+    kind: 'MutatingPolicy',
+    metadata: metadata(dnsLabel('psp', scope.policy.name, 'defaults'), {
+      'psp-translate.io/defaults-of': scope.policy.name,
+      'psp-translate.io/scope': scope.sets.flatMap((s) => s.set.groups.map(describeGroup)).join('; '),
+    }),
+    spec,
+  };
+}
+
+/**
+ * Translate PSPs into Kyverno objects. Throws only on inconsistent input (a scope group naming a PSP
+ * not given) or an unknown action word; what Kyverno cannot express goes into the report.
+ */
+export function translateKyverno(input: KyvernoInput): KyvernoTranslation {
+  const { policies, scopeGroups, options } = input;
+  const action = kyvernoAction(options.action ?? 'audit');
+  const report: FidelityEntry[] = [];
+  if (action.note !== undefined) report.push({ policy: null, control: null, fidelity: 'note', message: action.note });
+  const exemptViaExceptions = (options.exemptions ?? 'policy-exception') === 'policy-exception';
+  const plan = planScopes(policies, scopeGroups, exemptViaExceptions);
+
+  const validation: KubernetesObject[] = [];
+  for (const set of plan.sets) {
+    if (options.api === 'kyverno.io/v1') {
+      const policy = clusterPolicyValidation(set, plan, action, options, report);
+      if (policy !== undefined) validation.push(policy);
+    } else {
+      validation.push(...validatingPolicies(set, plan, action));
+    }
+  }
+
+  const mutation: KubernetesObject[] = [];
+  for (const scope of mutationScopes(plan, report)) {
+    report.push(...defaultsPlan(scope.policy).report);
+    const object = options.api === 'kyverno.io/v1' ? clusterPolicyMutation(scope, plan, report) : mutatingPolicy(scope, plan);
+    if (object !== undefined) mutation.push(object);
+  }
+
+  const policiesOut = [...mutation, ...validation];
+  const exceptions = exemptViaExceptions ? buildExceptions(plan, policiesOut, options, report) : [];
+  if (plan.exempt.length > 0 && !exemptViaExceptions) {
+    for (const { group, admittedBy } of plan.exempt) {
+      report.push({ policy: admittedBy.name, control: null, fidelity: 'exact', message: `pods in scope (${describeGroup(group)}) may use ${admittedBy.name}, which admits every pod: the policies' preconditions leave them out` });
+    }
+  }
+  reportSystemNamespaces(plan, report);
+  report.push({
+    policy: null,
+    control: null,
+    fidelity: 'note',
+    message:
+      'validations match Pod and Pod/ephemeralcontainers (policies.kyverno.io: pods and pods/ephemeralcontainers), so Kyverno registers its webhook for the ephemeralcontainers subresource and `kubectl debug` containers are checked as PSP checked them',
+  });
+  if (options.api === 'kyverno.io/v1') {
+    report.push({ policy: null, control: null, fidelity: 'note', message: 'ClusterPolicy is deprecated since Kyverno 1.17; --kyverno-api policies.kyverno.io/v1 emits ValidatingPolicy and MutatingPolicy' });
+  }
+
+  const objects = [...policiesOut, ...exceptions];
+  const tests = options.emitTests ? buildKyvernoTests({ policies, plan, objects, options }) : undefined;
+  return { objects, tests, report };
+}
+
+/** Kyverno's default install skips kube-system and friends; PSP did not. */
+function reportSystemNamespaces(plan: ScopePlan, report: FidelityEntry[]): void {
+  const enforced = SYSTEM_NAMESPACES.filter((ns) =>
+    plan.sets.some((set) => set.groups.some((g) => (g.namespace.op === 'In' ? g.namespace.values.includes(ns) : !g.namespace.values.includes(ns)))),
+  );
+  if (enforced.length === 0) return;
+  report.push({
+    policy: null,
+    control: null,
+    fidelity: 'approximate',
+    message: `PSP checked pods in ${enforced.join(', ')}, but a default Kyverno install ignores them (Helm values config.resourceFilters '[*/*,kube-system,*]'... and config.webhooks namespaceSelector); remove those filters for the translated policies to apply there`,
+  });
+}

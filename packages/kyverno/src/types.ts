@@ -1,0 +1,105 @@
+/**
+ * The emitter contract: what `translateKyverno` takes and returns. Structural twins of the CLI's
+ * target types, so the CLI can pass our result through without conversion.
+ */
+import type { ControlKind, SourceRef } from '@psp-translate/core';
+
+/** A Kubernetes object as plain data. */
+export interface KubernetesObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  [field: string]: unknown;
+}
+
+/**
+ * How faithfully something was expressed: `exact`; `note` (exact, with something to know);
+ * `approximate` (some pods decided differently, the message says which); `unsupported` (not expressed).
+ */
+export type Fidelity = 'exact' | 'note' | 'approximate' | 'unsupported';
+
+/** One line of the fidelity report. */
+export interface FidelityEntry {
+  /** The PSP concerned, or null for the translation as a whole. */
+  policy: string | null;
+  /** The IR control concerned, or null for the policy as a whole. */
+  control: ControlKind | null;
+  fidelity: Fidelity;
+  /** One line for the user: what was (not) expressed and what to do about it. */
+  message: string;
+  source?: SourceRef;
+}
+
+/** A selector over one request attribute (structurally core's `NameSelector`). */
+export interface NameSelectorLike {
+  op: 'In' | 'NotIn';
+  values: readonly string[];
+}
+
+/**
+ * One cell of the partition of pod admissions (structurally core's `ScopeGroup`): the pods whose
+ * namespace, service account and requesting user match, and the PSPs PSP admission tried for them.
+ */
+export interface ScopeGroupLike {
+  namespace: NameSelectorLike;
+  serviceAccount: NameSelectorLike;
+  requester: NameSelectorLike;
+  /** Candidate PSP names in name order; empty = PSP admission rejected every such pod. */
+  candidates: readonly string[];
+}
+
+/** `--kyverno-api`: which Kyverno API the policies are written for. */
+export type KyvernoApi = 'kyverno.io/v1' | 'policies.kyverno.io/v1';
+
+/**
+ * `--kyverno-style` (ClusterPolicy only): `cel` = `validate.cel` rules (Kyverno 1.11+); `pattern` =
+ * classic pattern/deny rules (Kyverno 1.6-1.10); `podsecurity` = `validate.podSecurity` where a PSP is
+ * exactly a Pod Security level plus exclusions, `cel` rules otherwise.
+ */
+export type KyvernoStyle = 'cel' | 'pattern' | 'podsecurity';
+
+/** How scopes that a PSP admitting every pod covers are exempted. */
+export type ExemptionMode = 'policy-exception' | 'preconditions';
+
+/** Options of {@link translateKyverno}. */
+export interface KyvernoOptions {
+  api: KyvernoApi;
+  style: KyvernoStyle;
+  /** `audit`, `warn`, `deny` or a Kyverno word (`Audit`, `Enforce`, `Warn`, `Deny`). Default `audit`. */
+  action?: string;
+  /** Also emit a `kyverno-test.yaml` (`cli.kyverno.io/v1alpha1` Test) with resources and expected results. */
+  emitTests?: boolean;
+  /**
+   * `policy-exception` (default): pods a PSP admitting everything covers are exempted by
+   * PolicyException resources; `preconditions`: by the policies' own preconditions (works without
+   * Kyverno's PolicyException feature).
+   */
+  exemptions?: ExemptionMode;
+  /** Namespace for PolicyExceptions (Kyverno's `--exceptionNamespace`). Default `kyverno`. */
+  exceptionNamespace?: string;
+}
+
+/** What `translateKyverno` returns. */
+export interface KyvernoTranslation {
+  /** Policies and exceptions to apply, in a deterministic order. */
+  objects: KubernetesObject[];
+  /** The `kyverno test` file and its resources, when `emitTests` was set. */
+  tests: KyvernoTestFiles | undefined;
+  report: FidelityEntry[];
+}
+
+/** Files for `kyverno test`: the Test object refers to the policy and resource files by these names. */
+export interface KyvernoTestFiles {
+  /** The `cli.kyverno.io/v1alpha1` Test (file `kyverno-test.yaml`). */
+  test: KubernetesObject;
+  /** File name the Test expects the policies in. */
+  policyFile: string;
+  /** File name the Test expects the resources in, and the resources. */
+  resourceFile: string;
+  resources: KubernetesObject[];
+}
