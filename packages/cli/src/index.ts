@@ -5,7 +5,7 @@
 import { CommanderError } from 'commander';
 import pc from 'picocolors';
 import { CliError, ExitCode } from './errors.js';
-import { processIO, type CliIO } from './io.js';
+import type { CliIO } from './io.js';
 import { buildProgram, cliVersion } from './program.js';
 import type { TargetRegistry } from './targets.js';
 
@@ -46,7 +46,17 @@ function write(stream: CliIO['stderr'], text: string): void {
  *   Never throws and never calls `process.exit`.
  */
 export async function run(argv: readonly string[], io: Partial<CliIO> = {}, options: RunOptions = {}): Promise<number> {
-  const fullIO: CliIO = { ...processIO(), ...io };
+  const fullIO: CliIO = {
+    stdout: io.stdout ?? process.stdout,
+    stderr: io.stderr ?? process.stderr,
+    // process.stdin is created on first access: touch it only when a command may read it.
+    get stdin() {
+      return io.stdin ?? process.stdin;
+    },
+    cwd: io.cwd ?? process.cwd(),
+    isTTY: io.isTTY ?? process.stderr.isTTY === true,
+    env: io.env ?? process.env,
+  };
   const colours = pc.createColors(fullIO.isTTY && !fullIO.env['NO_COLOR']);
   const debug = argv.includes('--debug');
   let exitCode: number = ExitCode.ok;

@@ -23,15 +23,3 @@ export interface CliIO {
   /** Environment variables (`NO_COLOR` turns colour off). */
   env: Readonly<Record<string, string | undefined>>;
 }
-
-/** The real process's IO. */
-export function processIO(): CliIO {
-  return {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
-    cwd: process.cwd(),
-    isTTY: process.stderr.isTTY === true,
-    env: process.env,
-  };
-}
