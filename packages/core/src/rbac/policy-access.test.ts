@@ -5,6 +5,7 @@ import {
   group,
   psps,
   rbacInput,
+  role,
   roleBinding,
   sa,
   useRule,
@@ -107,7 +108,20 @@ describe('policyAccess', () => {
     expect(result!.userGrants).toEqual([{ user: 'kubelet', namespace: 'kube-system', grantedBy: [expect.stringMatching(/^RoleBinding\/nodes/)] }]);
     expect(result!.groupGrants).toEqual([{ group: 'system:nodes', namespace: 'kube-system', grantedBy: [expect.stringMatching(/^RoleBinding\/nodes/)] }]);
     expect(result!.unused).toBe(false);
-    expect(result!.warnings).toEqual([expect.stringMatching(/granted only to User kubelet, Group system:nodes: no pod's service account may use it/)]);
+    expect(result!.warnings).toEqual([expect.stringMatching(/granted only to Group system:nodes, User kubelet: no pod's service account may use it/)]);
+  });
+
+  it('a service account bound outside its namespace gets no pod scope, with a specific warning', () => {
+    const [result] = access(
+      role('default', 'psp-a', [useRule('a')]),
+      roleBinding('default', 'calico', { kind: 'Role', name: 'psp-a' }, [sa('kube-system', 'calico-node')]),
+    )(['a']);
+    expect(result!.scopes).toEqual([]);
+    expect(result!.userGrants).toEqual([{ user: 'system:serviceaccount:kube-system:calico-node', namespace: 'default', grantedBy: [expect.stringMatching(/^RoleBinding\/calico/)] }]);
+    expect(result!.warnings).toEqual([
+      expect.stringMatching(/granted to ServiceAccount kube-system\/calico-node by RoleBinding\/calico .*grants only in namespace default; .*Put the RoleBinding in namespace kube-system\.$/),
+      expect.stringMatching(/granted only to ServiceAccount kube-system\/calico-node: no pod's service account may use it/),
+    ]);
   });
 
   it('a PSP no binding grants is unused', () => {

@@ -64,7 +64,10 @@ export interface PolicyAccess {
   policy: string;
   /** Normalised scopes: deduplicated, none subsumed by another, sorted (`'*'` first, then names). */
   scopes: PolicyScope[];
-  /** Grants to users (not pod service accounts), sorted by user then namespace. */
+  /**
+   * Grants that cover no pod's own service account: to users, and to service accounts bound by a
+   * RoleBinding outside their namespace (they only act as requesters there). Sorted by user, namespace.
+   */
   userGrants: UserGrant[];
   /** Grants to other groups (`system:nodes`, `system:masters`...), sorted by group then namespace. */
   groupGrants: GroupGrant[];
@@ -161,6 +164,7 @@ export function policyAccess(policies: readonly { name: string }[], index: RbacI
       const userGrants: UserGrant[] = [];
       const groupGrants: GroupGrant[] = [];
       const warnings: string[] = [];
+      const holders = new Set<string>(); // subjects, as written, of grants that reach no pod's service account
       const grants = index.grants.filter((g) => grantCovers(g, policy));
 
       const addScope = (namespace: string, serviceAccount: string, grant: PolicyGrant, requester?: string) => {
@@ -198,6 +202,12 @@ export function policyAccess(policies: readonly { name: string }[], index: RbacI
             controllerLeak(grant);
           } else if (!coversOwnPods) {
             userGrants.push({ user: subject.name, namespace: grant.namespace, grantedBy: [grant.grantedBy] });
+            holders.add(grant.subjectAsWritten);
+            if (serviceAccount !== undefined) {
+              warnings.push(
+                `PodSecurityPolicy ${policy} is granted to ${grant.subjectAsWritten} by ${grant.grantedBy}, which grants only in namespace ${grant.namespace}; a pod's service account is always in the pod's namespace, so no pod of that service account gets this PSP (the service account could only create pods in ${grant.namespace} itself). Put the RoleBinding in namespace ${serviceAccount.namespace}.`,
+              );
+            }
           }
           continue;
         }
@@ -225,10 +235,12 @@ export function policyAccess(policies: readonly { name: string }[], index: RbacI
             controllerLeak(grant);
           } else if (!coversOwnPods) {
             groupGrants.push({ group: subject.name, namespace: grant.namespace, grantedBy: [grant.grantedBy] });
+            holders.add(grant.subjectAsWritten);
           }
           continue;
         }
         groupGrants.push({ group: subject.name, namespace: grant.namespace, grantedBy: [grant.grantedBy] });
+        holders.add(grant.subjectAsWritten);
       }
 
       const normalised = normaliseScopes(scopes);
@@ -240,9 +252,8 @@ export function policyAccess(policies: readonly { name: string }[], index: RbacI
           `PodSecurityPolicy ${policy} is granted by no RoleBinding or ClusterRoleBinding in the input, so PSP admission never let any pod use it: its translation would affect no pod. Add the bindings that grant it, or drop it.`,
         );
       } else if (normalised.length === 0) {
-        const holders = [...users.map((u) => `User ${u.user}`), ...groups.map((g) => `Group ${g.group}`)];
         warnings.push(
-          `PodSecurityPolicy ${policy} is granted only to ${[...new Set(holders)].join(', ')}: no pod's service account may use it, so it admitted only pods those users create directly, not pods of Deployments, DaemonSets, Jobs or other controllers.`,
+          `PodSecurityPolicy ${policy} is granted only to ${[...holders].sort(compareNames).join(', ')}: no pod's service account may use it, so it admitted only pods those users create directly, not pods of Deployments, DaemonSets, Jobs or other controllers.`,
         );
       }
       return {

@@ -50,7 +50,10 @@ export interface GrantSet {
 interface Lookup {
   byUser: Map<string, PolicyGrant[]>;
   byGroup: Map<string, PolicyGrant[]>;
+  /** Grant sets by identity key. */
   cache: Map<string, GrantSet>;
+  /** `usablePolicies` answers by identity key. */
+  usable: Map<string, readonly string[]>;
 }
 
 // Lookup tables stay private to this module: the public index shape is data only.
@@ -189,8 +192,21 @@ export function buildRbacIndex(rbac: RbacInput, options: RbacIndexOptions = {}):
   }
 
   const index: RbacIndex = { grants, warnings, policyNames };
-  lookups.set(index, { byUser, byGroup, cache: new Map() });
+  lookups.set(index, { byUser, byGroup, cache: new Map(), usable: new Map() });
   return index;
+}
+
+function lookupOf(index: RbacIndex): Lookup {
+  const lookup = lookups.get(index);
+  if (lookup === undefined) {
+    throw new Error('This RbacIndex was not made by buildRbacIndex; build the index with buildRbacIndex(rbac).');
+  }
+  return lookup;
+}
+
+/** A memo key for (namespace, identity). NUL cannot occur in Kubernetes names. */
+export function identityKey(namespace: string, who: Requester): string {
+  return `${namespace}\u0000${who.user}\u0000${who.groups.join('\u0000')}`;
 }
 
 /**
@@ -198,11 +214,8 @@ export function buildRbacIndex(rbac: RbacInput, options: RbacIndexOptions = {}):
  * ClusterRoleBinding), memoized per (namespace, identity).
  */
 export function grantsFor(index: RbacIndex, namespace: string, who: Requester): GrantSet {
-  const lookup = lookups.get(index);
-  if (lookup === undefined) {
-    throw new Error('This RbacIndex was not made by buildRbacIndex; build the index with buildRbacIndex(rbac).');
-  }
-  const key = `${namespace}\u0000${who.user}\u0000${who.groups.join('\u0000')}`;
+  const lookup = lookupOf(index);
+  const key = identityKey(namespace, who);
   const cached = lookup.cache.get(key);
   if (cached !== undefined) return cached;
 
@@ -249,5 +262,12 @@ export function resolveGrantSets(sets: readonly GrantSet[], policyNames: readonl
  * was built without `options.policies` and a grant covers every PSP, the list holds `'*'` first.
  */
 export function usablePolicies(index: RbacIndex, namespace: string, who: Requester): string[] {
-  return resolveGrantSets([grantsFor(index, namespace, who)], index.policyNames);
+  const memo = lookupOf(index).usable;
+  const key = identityKey(namespace, who);
+  let names = memo.get(key);
+  if (names === undefined) {
+    names = resolveGrantSets([grantsFor(index, namespace, who)], index.policyNames);
+    memo.set(key, names);
+  }
+  return names.slice();
 }

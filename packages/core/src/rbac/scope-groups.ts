@@ -13,7 +13,7 @@ import {
   serviceAccountRequester,
   workloadKindsOf,
 } from './identities.js';
-import { grantsFor, resolveGrantSets, type RbacIndex } from './rbac-index.js';
+import { grantsFor, identityKey, resolveGrantSets, type RbacIndex } from './rbac-index.js';
 import type { Requester } from './types.js';
 
 /** The pod attributes PSP authorisation depended on. */
@@ -39,14 +39,43 @@ const UNKNOWN_REQUESTER: Requester = { user: '', groups: [AUTHENTICATED_GROUP] }
  * use in its namespace, plus those its requester may use there.
  */
 export function candidatesFor(index: RbacIndex, policies: readonly { name: string }[], pod: PodIdentity): string[] {
-  const names = policies.map((p) => p.name).sort(compareNames);
-  return resolveGrantSets(
-    [
-      grantsFor(index, pod.namespace, serviceAccountRequester(pod.namespace, pod.serviceAccount)),
-      grantsFor(index, pod.namespace, pod.requester ?? UNKNOWN_REQUESTER),
-    ],
-    names,
-  );
+  const memo = candidateMemo(index, policies);
+  const requester = pod.requester ?? UNKNOWN_REQUESTER;
+  const key = `${pod.serviceAccount}\u0000${identityKey(pod.namespace, requester)}`;
+  let names = memo.answers.get(key);
+  if (names === undefined) {
+    names = resolveGrantSets(
+      [
+        grantsFor(index, pod.namespace, serviceAccountRequester(pod.namespace, pod.serviceAccount)),
+        grantsFor(index, pod.namespace, requester),
+      ],
+      memo.policyNames,
+    );
+    memo.answers.set(key, names);
+  }
+  return names.slice();
+}
+
+interface CandidateMemo {
+  policyNames: readonly string[];
+  answers: Map<string, readonly string[]>;
+}
+
+// Per index and per policies array: callers pass the same array for every workload.
+const candidateMemos = new WeakMap<RbacIndex, WeakMap<readonly { name: string }[], CandidateMemo>>();
+
+function candidateMemo(index: RbacIndex, policies: readonly { name: string }[]): CandidateMemo {
+  let byPolicies = candidateMemos.get(index);
+  if (byPolicies === undefined) {
+    byPolicies = new WeakMap();
+    candidateMemos.set(index, byPolicies);
+  }
+  let memo = byPolicies.get(policies);
+  if (memo === undefined) {
+    memo = { policyNames: policies.map((p) => p.name).sort(compareNames), answers: new Map() };
+    byPolicies.set(policies, memo);
+  }
+  return memo;
 }
 
 /**
