@@ -122,11 +122,12 @@ export class SourceLocator {
   private findPair(map: Node, key: string): { key: unknown; value: unknown } | undefined {
     if (!isMap(map)) return undefined;
     for (const pair of map.items) {
-      if (isPair(pair) && isScalar(pair.key) && String(pair.key.value) === key) return pair;
+      if (isPair(pair) && isScalar(pair.key) && typeof pair.key.value !== 'symbol' && String(pair.key.value) === key) return pair;
     }
     // The field may come from a `<<: *anchor` merge.
     for (const pair of map.items) {
-      if (isPair(pair) && isScalar(pair.key) && pair.key.value === '<<') {
+      // With merge keys on, the `<<` key's value is a symbol; its source text is still `<<`.
+      if (isPair(pair) && isScalar(pair.key) && (pair.key.source === '<<' || pair.key.value === '<<')) {
         const merged = this.resolve(pair.value as Node | null);
         const sources = isSeq(merged) ? merged.items.map((item) => this.resolve(item as Node)) : [merged];
         for (const source of sources) {
