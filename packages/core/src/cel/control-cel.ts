@@ -70,7 +70,7 @@ function ruleMessageEntries(kind: ControlKind, rule: Rule, ctx: FoldContext, nam
   if (require.op === 'lit' && require.value === true) return [];
   const scope = rule.scope;
   if (scope.kind === 'pod') {
-    return [{ ok: print(require), message: print(concat(lit(`${kind}: ${rule.field}: `), rule.detail)) }];
+    return [{ ok: print(require), message: print(concat(lit(rule.field === '' ? `${kind}: ` : `${kind}: ${rule.field}: `), rule.detail)) }];
   }
   const lists =
     scope.kind === 'containers'

@@ -158,13 +158,13 @@ const podSeccomp = (): Expr =>
     cond(has(pod, ['spec', 'securityContext', 'seccompProfile']), profileAnnotationForm(podSc('seccompProfile')), lit('')),
   );
 
-/** A container's seccomp profile: its annotation when present (even empty), else its field, else the pod's. */
+/** A container's seccomp profile: its field, else its annotation when present (even empty), else the pod's. */
 const containerSeccomp = (): Expr => {
   const key = concat(lit(SECCOMP_CONTAINER_PREFIX), get(container, ['name'], ''));
   return cond(
-    has(pod, [...annotations(), key]),
-    get(pod, [...annotations(), key]),
-    cond(has(container, ['securityContext', 'seccompProfile']), profileAnnotationForm(sc('seccompProfile')), podSeccomp()),
+    has(container, ['securityContext', 'seccompProfile']),
+    profileAnnotationForm(sc('seccompProfile')),
+    cond(has(pod, [...annotations(), key]), get(pod, [...annotations(), key]), podSeccomp()),
   );
 };
 
@@ -220,7 +220,19 @@ export const PSP_SAFE_SYSCTLS: readonly string[] = [
 ];
 
 const sysctlName = get(v('sysctl'), ['name'], '');
-const groupRuleParams = z.object({ rule: z.enum(['MustRunAs', 'MayRunAs', 'RunAsAny']), ranges });
+const groupRuleParams = z.object({ rule: z.enum(['MustRunAs', 'MayRunAs', 'RunAsAny']), ranges, usable: z.boolean() });
+
+/** PSP could not build a provider for such a policy (e.g. MustRunAs without ranges): it admitted no pod. */
+const usableRule = (why: string): Rule => ({
+  id: 'usable',
+  scope: podScope,
+  field: '',
+  require: param('usable'),
+  detail: lit(`the policy cannot be used: ${why}`),
+});
+
+/** Ranged rules other than RunAsAny/MustRunAsNonRoot need at least one range. */
+const rangesUsable = (rule: string, list: readonly unknown[]): boolean => !(rule === 'MustRunAs' || rule === 'MayRunAs') || list.length > 0;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -458,10 +470,10 @@ export const controlDefinitions = {
         id: 'drop',
         scope: containersScope,
         field: 'securityContext.capabilities.drop',
-        // After defaults the drop list holds every required capability; `ALL` also covers them.
+        // Literal membership, as PSP: drop [ALL] alone does not satisfy a required drop of NET_RAW.
+        // After defaults the drop list holds every required capability anyway.
         require: or(
           param('allowAny'),
-          isIn(lit('ALL'), get(container, ['securityContext', 'capabilities', 'drop'], [])),
           every('required', param('requiredDrop'), isIn(v('required'), get(container, ['securityContext', 'capabilities', 'drop'], []))),
         ),
         detail: lit('a required capability is not dropped'),
@@ -470,9 +482,14 @@ export const controlDefinitions = {
   },
 
   runAsUser: {
-    params: z.object({ rule: z.enum(['MustRunAs', 'MustRunAsNonRoot', 'RunAsAny']), ranges }),
-    paramsFor: (c) => ({ rule: c.validate.rule, ranges: c.validate.ranges.map(({ min, max }) => ({ min, max })) }),
+    params: z.object({ rule: z.enum(['MustRunAs', 'MustRunAsNonRoot', 'RunAsAny']), ranges, usable: z.boolean() }),
+    paramsFor: (c) => ({
+      rule: c.validate.rule,
+      ranges: c.validate.ranges.map(({ min, max }) => ({ min, max })),
+      usable: rangesUsable(c.validate.rule, c.validate.ranges),
+    }),
     rules: [
+      usableRule('spec.runAsUser: rule MustRunAs requires at least one range'),
       {
         id: 'mustRunAs',
         scope: containersScope,
@@ -507,8 +524,10 @@ export const controlDefinitions = {
       // Unset spec.runAsGroup: no check at all.
       rule: c.validate.specified ? c.validate.rule : 'RunAsAny',
       ranges: c.validate.ranges.map(({ min, max }) => ({ min, max })),
+      usable: !c.validate.specified || rangesUsable(c.validate.rule, c.validate.ranges),
     }),
     rules: [
+      usableRule('spec.runAsGroup: rules MustRunAs and MayRunAs require at least one range'),
       {
         id: 'runAsGroup',
         scope: containersScope,
@@ -524,8 +543,13 @@ export const controlDefinitions = {
 
   supplementalGroups: {
     params: groupRuleParams,
-    paramsFor: (c) => ({ rule: c.validate.rule, ranges: c.validate.ranges.map(({ min, max }) => ({ min, max })) }),
+    paramsFor: (c) => ({
+      rule: c.validate.rule,
+      ranges: c.validate.ranges.map(({ min, max }) => ({ min, max })),
+      usable: rangesUsable(c.validate.rule, c.validate.ranges),
+    }),
     rules: [
+      usableRule('spec.supplementalGroups: rules MustRunAs and MayRunAs require at least one range'),
       {
         id: 'supplementalGroups',
         scope: podScope,
@@ -544,8 +568,13 @@ export const controlDefinitions = {
 
   fsGroup: {
     params: groupRuleParams,
-    paramsFor: (c) => ({ rule: c.validate.rule, ranges: c.validate.ranges.map(({ min, max }) => ({ min, max })) }),
+    paramsFor: (c) => ({
+      rule: c.validate.rule,
+      ranges: c.validate.ranges.map(({ min, max }) => ({ min, max })),
+      usable: rangesUsable(c.validate.rule, c.validate.ranges),
+    }),
     rules: [
+      usableRule('spec.fsGroup: rules MustRunAs and MayRunAs require at least one range'),
       {
         id: 'fsGroup',
         scope: podScope,
@@ -564,15 +593,18 @@ export const controlDefinitions = {
   },
 
   seLinux: {
-    params: z.object({ mustRunAs: z.boolean(), user: z.string(), role: z.string(), type: z.string(), level: z.string() }),
+    params: z.object({ mustRunAs: z.boolean(), usable: z.boolean(), user: z.string(), role: z.string(), type: z.string(), level: z.string() }),
     paramsFor: (c) => ({
-      mustRunAs: c.validate.rule === 'MustRunAs',
+      // MustRunAs without options made the policy unusable (the `usable` rule); nothing to compare then.
+      mustRunAs: c.validate.rule === 'MustRunAs' && c.validate.options !== null,
+      usable: c.validate.rule !== 'MustRunAs' || c.validate.options !== null,
       user: c.validate.options?.user ?? '',
       role: c.validate.options?.role ?? '',
       type: c.validate.options?.type ?? '',
       level: c.validate.options?.level ?? '',
     }),
     rules: [
+      usableRule('spec.seLinux: rule MustRunAs requires seLinuxOptions'),
       {
         id: 'podSeLinuxOptions',
         scope: podScope,
