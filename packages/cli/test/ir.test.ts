@@ -16,7 +16,14 @@ async function examplePolicyNames(): Promise<string[]> {
 }
 
 interface IrDocument {
-  policies: { name: string; source: { file: string; line: number }; mutating: boolean; controls: Record<string, unknown> }[];
+  policies: {
+    name: string;
+    source: { file: string; line: number };
+    mutating: boolean;
+    controls: Record<string, unknown>;
+    access: { scopes: { namespace: string; serviceAccount: string; via: string }[]; unused: boolean; warnings: string[] };
+  }[];
+  rbacWarnings: string[];
 }
 
 describe('psp-translate ir', () => {
@@ -33,6 +40,26 @@ describe('psp-translate ir', () => {
     expect(document.policies.find((policy) => policy.name === 'restricted')?.mutating).toBe(true);
   });
 
+  it("shows each PSP's RBAC scopes, and warns on stderr about grants that reach every pod", async () => {
+    const result = await runCli(['ir', 'examples/cluster/', '--format', 'json']);
+    const document = JSON.parse(result.stdout) as IrDocument;
+    const scopes = Object.fromEntries(
+      document.policies.map((policy) => [policy.name, policy.access.scopes.filter((scope) => scope.via === 'serviceAccount').map((scope) => `${scope.namespace}/${scope.serviceAccount}`)]),
+    );
+    expect(scopes).toEqual({
+      'allow-chown': ['shop/storefront'],
+      chown: ['shop/storefront'],
+      baseline: ['batch/*'],
+      privileged: ['kube-system/*'],
+      restricted: ['*/*'],
+    });
+    expect(document.policies.every((policy) => !policy.access.unused)).toBe(true);
+    expect(document.rbacWarnings).toEqual([]);
+    const restricted = document.policies.find((policy) => policy.name === 'restricted');
+    expect(restricted?.access.warnings.length).toBeGreaterThan(0);
+    for (const warning of restricted?.access.warnings ?? []) expect(result.stderr).toContain(`warning: ${warning}\n`);
+  });
+
   it('prints YAML by default, equal to the JSON', async () => {
     const [yamlResult, jsonResult] = await Promise.all([
       runCli(['ir', 'examples/cluster']),
@@ -44,7 +71,8 @@ describe('psp-translate ir', () => {
 
   it('counts skipped objects in one line, and lists them with --verbose', async () => {
     const quiet = await runCli(['ir', 'examples/cluster/']);
-    expect(quiet.stderr).toBe('note: skipped 1 object of kinds psp-translate does not read (Service); --verbose lists them\n');
+    expect(quiet.stderr).toMatch(/^note: skipped 1 object of kinds psp-translate does not read \(Service\); --verbose lists them$/m);
+    expect(quiet.stderr).not.toContain('storefront.yaml');
     const verbose = await runCli(['ir', 'examples/cluster/', '--verbose']);
     expect(verbose.stderr).toMatch(/^note: skipped Service\/storefront \(v1\) at examples\/cluster\/workloads\/storefront\.yaml:\d+$/m);
   });
