@@ -6,4 +6,5 @@ export * from './ir/from-psp.js';
 export * from './parse/index.js';
 export * from './evaluate/index.js';
 export * from './workload/index.js';
+export * from './rbac/index.js';
 export type * from './pod/types.js';
