@@ -36,7 +36,8 @@ const UNKNOWN_REQUESTER: Requester = { user: '', groups: [AUTHENTICATED_GROUP] }
 
 /**
  * The PSPs PSP admission would have tried for a pod, in name order: those its service account may
- * use in its namespace, plus those its requester may use there.
+ * use in its namespace, plus those its requester may use there. Answers are memoized per index and
+ * `policies` array (pass the same array for every workload; do not mutate it afterwards).
  */
 export function candidatesFor(index: RbacIndex, policies: readonly { name: string }[], pod: PodIdentity): string[] {
   const memo = candidateMemo(index, policies);
