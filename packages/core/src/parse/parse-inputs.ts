@@ -4,7 +4,7 @@
  * collected before one InputError is thrown.
  */
 import type { Document, Node } from 'yaml';
-import { isMap, isSeq } from 'yaml';
+import { isMap } from 'yaml';
 import { z } from 'zod';
 import { policyToIR } from '../ir/from-psp.js';
 import type { PolicyIR, SourceRef } from '../ir/ir.js';
