@@ -1,0 +1,235 @@
+/**
+ * The Rego backend of core's check language (`@psp-translate/core` cel/ast.ts): prints each control's
+ * rules, from the same definitions the CEL comes from, as static Rego that reads the policy's values
+ * from parameters. Gatekeeper 3.11+ dialect: `future.keywords` imports, never `import rego.v1`.
+ *
+ * How the tree maps to Rego:
+ * - a boolean node becomes a rule body (statements that all succeed iff it is true); `or`, `cond`,
+ *   `not` and `some` become helper functions (several bodies = or; `not f(...)`), so no variable is
+ *   declared twice in one body;
+ * - a value node becomes a term; `get` reads through `_psp_get` (total: the default when any step is
+ *   missing or not an object), so an unguarded read can never make a rule undefined;
+ * - helpers take every variable in scope as arguments and are named after the control and a
+ *   counter; identical helpers are printed once, so the output is deterministic.
+ */
+import type { Expr, Json, Key } from '@psp-translate/core';
+
+/** A Rego literal for a JSON value (JSON is valid Rego term syntax). */
+export function regoLiteral(value: Json): string {
+  return JSON.stringify(value);
+}
+
+/** Rego variable for a check-language variable (`object` is a Rego builtin namespace: prefix all). */
+export function regoVar(name: string): string {
+  return `x_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
+}
+
+/** Collects helper functions while printing one control. */
+export class RegoPrinter {
+  private readonly helpers = new Map<string, string>();
+  private readonly order: string[] = [];
+  private counter = 0;
+
+  constructor(private readonly prefix: string) {}
+
+  /** Every helper printed so far, in creation order. */
+  helperDefinitions(): string[] {
+    return this.order.map((text) => text);
+  }
+
+  private define(make: (name: string) => string): string {
+    // Identify a helper by its text with a placeholder name, so equal helpers are shared.
+    const key = make('__NAME__');
+    const existing = this.helpers.get(key);
+    if (existing !== undefined) return existing;
+    const name = `${this.prefix}_${++this.counter}`;
+    this.helpers.set(key, name);
+    this.order.push(make(name));
+    return name;
+  }
+
+  private call(name: string, vars: readonly string[]): string {
+    return `${name}(${vars.map(regoVar).join(', ')})`;
+  }
+
+  private signature(name: string, vars: readonly string[]): string {
+    return `${name}(${vars.map(regoVar).join(', ')})`;
+  }
+
+  /** A helper true iff every body in `alternatives` (one of them) holds. */
+  boolHelper(alternatives: readonly (readonly string[])[], vars: readonly string[]): string {
+    // A single call needs no wrapper.
+    const only = alternatives.length === 1 && alternatives[0]!.length === 1 ? alternatives[0]![0]! : undefined;
+    if (only !== undefined && /^[A-Za-z_][A-Za-z0-9_]*\([^()]*\)$/.test(only)) return only;
+    const name = this.define((n) =>
+      alternatives.map((body) => `${this.signature(n, vars)} if {\n${indent(body)}\n}`).join('\n\n'),
+    );
+    return this.call(name, vars);
+  }
+
+  private keys(path: readonly Key[], vars: readonly string[]): string {
+    return `[${path.map((k) => (typeof k === 'string' ? regoLiteral(k) : this.value(k, vars))).join(', ')}]`;
+  }
+
+  /** A term for the value of `e`. */
+  value(e: Expr, vars: readonly string[]): string {
+    switch (e.op) {
+      case 'lit':
+        return regoLiteral(e.value);
+      case 'param':
+        return /^[A-Za-z_][A-Za-z0-9_]*$/.test(e.name) ? `${regoVar('params')}.${e.name}` : `${regoVar('params')}[${regoLiteral(e.name)}]`;
+      case 'var':
+        return regoVar(e.name);
+      case 'get':
+        return `_psp_get(${this.value(e.from, vars)}, ${this.keys(e.path, vars)}, ${regoLiteral(e.default ?? null)})`;
+      case 'concat':
+        return `concat("", [${e.parts.map((p) => `_psp_str(${this.value(p, vars)})`).join(', ')}])`;
+      case 'cond': {
+        const condition = this.body(e.if, vars);
+        const then = this.value(e.then, vars);
+        const otherwise = this.value(e.else, vars);
+        const name = this.define(
+          (n) =>
+            `${this.signature(n, vars)} := r if {\n${indent([...condition, `r := ${then}`])}\n} else := r if {\n${indent([`r := ${otherwise}`])}\n}`,
+        );
+        return this.call(name, vars);
+      }
+      default: {
+        const body = this.body(e, vars);
+        const name = this.define((n) => `${this.signature(n, vars)} := true if {\n${indent(body)}\n} else := false`);
+        return this.call(name, vars);
+      }
+    }
+  }
+
+  /** Rule-body statements that all succeed iff `e` is true. */
+  body(e: Expr, vars: readonly string[]): string[] {
+    switch (e.op) {
+      case 'lit':
+        return [e.value === true ? 'true' : e.value === false ? 'false' : `${regoLiteral(e.value)} == true`];
+      case 'param':
+      case 'var':
+      case 'get':
+      case 'concat':
+        return [`${this.value(e, vars)} == true`];
+      case 'cond': {
+        const condition = this.boolHelper([this.body(e.if, vars)], vars);
+        return [this.boolHelper([[condition, ...this.body(e.then, vars)], [`not ${condition}`, ...this.body(e.else, vars)]], vars)];
+      }
+      case 'eq':
+        return [`${this.value(e.left, vars)} == ${this.value(e.right, vars)}`];
+      case 'cmp':
+        return [`${this.value(e.left, vars)} ${e.cmp} ${this.value(e.right, vars)}`];
+      case 'not':
+        return [`not ${this.boolHelper([this.body(e.arg, vars)], vars)}`];
+      case 'and':
+        return e.args.length === 0 ? ['true'] : e.args.flatMap((a) => this.body(a, vars));
+      case 'or':
+        return e.args.length === 0 ? ['false'] : [this.boolHelper(e.args.map((a) => this.body(a, vars)), vars)];
+      case 'in':
+        return [`_psp_in(${this.value(e.item, vars)}, ${this.value(e.list, vars)})`];
+      case 'str': {
+        const value = this.value(e.value, vars);
+        const arg = this.value(e.arg, vars);
+        if (e.fn === 'startsWith') return [`startswith(${value}, ${arg})`];
+        if (e.fn === 'endsWith') return [`endswith(${value}, ${arg})`];
+        return [`indexof(${value}, ${arg}) >= 0`];
+      }
+      case 'has':
+        return [`_psp_has(${this.value(e.from, vars)}, ${this.keys(e.path, vars)})`];
+      case 'every': {
+        const inner = [...vars, e.var];
+        return [`every ${regoVar(e.var)} in _psp_list(${this.value(e.over, vars)}) {\n${indent(this.body(e.pred, inner))}\n}`];
+      }
+      case 'some': {
+        const inner = [...vars, e.var];
+        return [
+          this.boolHelper([[`some ${regoVar(e.var)} in _psp_list(${this.value(e.over, vars)})`, ...this.body(e.pred, inner)]], vars),
+        ];
+      }
+      case 'onlyKey':
+        return [`count({k | some k, _ in ${this.value(e.of, vars)}; k != ${regoLiteral(e.except)}}) == 0`];
+      case 'selinuxLevelEq':
+        return [`_psp_selinux_level_eq(${this.value(e.actual, vars)}, ${this.value(e.expected, vars)})`];
+    }
+  }
+}
+
+export function indent(lines: readonly string[], by = '  '): string {
+  return lines
+    .join('\n')
+    .split('\n')
+    .map((line) => (line === '' ? line : by + line))
+    .join('\n');
+}
+
+/** Functions every printed control relies on. Written once here, small and total. */
+export const REGO_LIBRARY = `# The value at path under x; d when a step is missing or x is not an object or array.
+_psp_get(x, path, d) := r if {
+  _psp_walkable(x)
+  r := object.get(x, path, d)
+} else := d
+
+_psp_walkable(x) if is_object(x)
+
+_psp_absent := "\\u0000psp-translate:absent"
+
+# Every step of path is present under x.
+_psp_has(x, path) if _psp_get(x, path, _psp_absent) != _psp_absent
+
+# x is an element of the list xs.
+_psp_in(x, xs) if {
+  some y in _psp_list(xs)
+  y == x
+}
+
+# xs when it is an array, else the empty list (a missing list has no items).
+_psp_list(xs) := xs if {
+  is_array(xs)
+} else := []
+
+# Strings as they are, numbers in decimal (for messages and annotation keys).
+_psp_str(x) := x if {
+  is_string(x)
+} else := sprintf("%v", [x])
+
+# SELinux levels equal as PSP compared them: equal strings, or the same sensitivity and the same
+# categories in any order (split at the first ":").
+_psp_selinux_level_eq(a, e) if a == e
+
+_psp_selinux_level_eq(a, e) if {
+  i := indexof(a, ":")
+  i >= 0
+  j := indexof(e, ":")
+  j >= 0
+  substring(a, 0, i) == substring(e, 0, j)
+  sort(split(substring(a, i + 1, -1), ",")) == sort(split(substring(e, j + 1, -1), ","))
+}
+
+# A label-selector-like set of names holds for value ({op: In|NotIn, values}).
+_psp_selects(selector, value) if {
+  selector.op == "In"
+  _psp_in(value, selector.values)
+}
+
+_psp_selects(selector, value) if {
+  selector.op == "NotIn"
+  not _psp_in(value, selector.values)
+}
+
+# The pod's service account as PSP saw it (the API server defaults it to "default").
+_psp_service_account(pod) := _psp_get(pod, ["spec", "serviceAccountName"], "default")
+
+# The requesting user; audit has none, which counts as "anyone else".
+_psp_requester := u if {
+  u := input.review.userInfo.username
+} else := ""
+
+# The pod falls in one of the scopes ({namespace, serviceAccount, requester} selectors).
+_psp_in_scope(pod, scopes) if {
+  some scope in scopes
+  _psp_selects(scope.namespace, _psp_get(pod, ["metadata", "namespace"], ""))
+  _psp_selects(scope.serviceAccount, _psp_service_account(pod))
+  _psp_selects(scope.requester, _psp_requester)
+}
+`;
