@@ -107,8 +107,10 @@ export const HostPathsControlSchema = z.object({
   sources,
   validate: z.object({
     /**
-     * `spec.allowedHostPaths`: a hostPath volume's path must match one prefix segment-wise after
-     * cleaning (`/foo` allows `/foo`, `/foo/`, `/foo/bar`, not `/food`). Empty list = any path.
+     * `spec.allowedHostPaths`: a hostPath volume's path must match one prefix segment-wise, ignoring
+     * one trailing `/` (`/foo` allows `/foo`, `/foo/`, `/foo/bar`, not `/food`); PSP did not clean
+     * paths otherwise, and the API server rejects any hostPath with a `..` segment. Empty list = any
+     * path. When several entries match, a writable one wins.
      * `readOnly: true` on the matching entry requires every volumeMount of that volume, in every
      * container kind, to be `readOnly: true`.
      */
@@ -189,7 +191,13 @@ export const CapabilitiesControlSchema = z.object({
      * `defaultAddCapabilities`, which are implicitly allowed. Empty = only the defaults.
      */
     allowed: z.array(z.string()),
-    /** `spec.requiredDropCapabilities`: must be in `capabilities.drop` (after defaults) and never in `add`. `ALL` covers all. */
+    /**
+     * `spec.requiredDropCapabilities`: each must be literally in `capabilities.drop` after defaults
+     * (defaulting adds them, so this only bites where PSP cannot change the pod: a container dropping
+     * `ALL` but not `NET_RAW` does not satisfy `NET_RAW`). PSP validation keeps them out of the
+     * allowed and default-add lists, so a container may not add one, unless `allowAny`: `*` skipped
+     * every capability check, required drops included.
+     */
     requiredDrop: z.array(z.string()),
   }),
   defaults: z
@@ -285,7 +293,10 @@ export const SELinuxControlSchema = z.object({
     rule: z.enum(SELINUX_RULES),
     options: SELinuxOptionsIRSchema.nullable(),
   }),
-  /** MustRunAs: containers with no effective seLinuxOptions get `options`. */
+  /**
+   * MustRunAs: a pod without `spec.securityContext.seLinuxOptions` gets `options` there (so its
+   * containers inherit them); a container without effective options would get them too.
+   */
   defaults: z.object({ seLinuxOptions: SELinuxOptionsIRSchema }).nullable(),
 });
 
@@ -327,7 +338,11 @@ export const SeccompControlSchema = z.object({
      */
     allowed: z.array(z.string()).nullable(),
   }),
-  /** defaultProfileName: set as the pod's profile when the pod sets none. */
+  /**
+   * defaultProfileName: written to the pod annotation `seccomp.security.alpha.kubernetes.io/pod` when
+   * that annotation is empty and the pod has no `spec.securityContext.seccompProfile`. (With the field
+   * and no annotation, PSP wrote the field's annotation form there instead, under every policy.)
+   */
   defaults: z.object({ profile: z.string() }).nullable(),
 });
 
@@ -336,10 +351,14 @@ export const AppArmorControlSchema = z.object({
   ...containerControl,
   sources,
   validate: z.object({
-    /** allowedProfileNames, comma-split (`runtime/default`, `localhost/<name>`). `null` (absent) = any profile. */
+    /**
+     * allowedProfileNames, comma-split (`runtime/default`, `localhost/<name>`), compared with each
+     * container's `container.apparmor.security.beta.kubernetes.io/<name>` annotation (PSP 1.24 knew no
+     * `appArmorProfile` field). `null` (absent) = any profile; otherwise an unset profile is rejected.
+     */
     allowed: z.array(z.string()).nullable(),
   }),
-  /** defaultProfileName: set on each container that has no profile. */
+  /** defaultProfileName: written as the annotation of each container (ephemeral ones included) that has none. */
   defaults: z.object({ profile: z.string() }).nullable(),
 });
 
@@ -350,7 +369,8 @@ export const RuntimeClassControlSchema = z.object({
   validate: z.object({
     /**
      * `spec.runtimeClass.allowedRuntimeClassNames`: `*` = any; empty list = no runtime class may be set;
-     * `null` (`spec.runtimeClass` absent) = no check.
+     * `null` (`spec.runtimeClass` absent) = no check. A pod without `runtimeClassName` (after defaults)
+     * always passes.
      */
     allowed: z.array(z.string()).nullable(),
   }),
