@@ -8,6 +8,7 @@ export {
   formatVersion,
   isLevel,
   parseLevel,
+  parseKubeVersion,
   parseLevelVersion,
   parseVersion,
 } from './version.js';
@@ -18,3 +19,7 @@ export { checksFor, evaluatePod, evaluatePodSpec } from './evaluate.js';
 export type { ActiveCheck, CheckOutcome, PodEvaluation } from './evaluate.js';
 export { DEFAULT_NAMESPACE_POLICY, PSA_LABEL_PREFIX, evaluateNamespacePolicy, namespaceLabels, parseNamespacePolicy } from './namespace.js';
 export type { NamespaceDecision, NamespaceLabelError, NamespaceLike, NamespacePolicy, ParsedNamespacePolicy, PsaMode } from './namespace.js';
+export { assessPolicy } from './assessment/assess.js';
+export type { AssessOptions, Assessment, CheckBlocker, VersionRange } from './assessment/assess.js';
+export type { Finding } from './assessment/blockers.js';
+export type { LostDefault, LostDefaultEffect, LostProtection } from './assessment/lost.js';

@@ -101,3 +101,22 @@ export function effectiveMinor(version: PsaVersion): number {
 export function compareLevels(a: Level, b: Level): number {
   return LEVELS.indexOf(a) - LEVELS.indexOf(b);
 }
+
+// `1.29`, `v1.29`, `1.29.3`, `v1.29.3-gke.1` as `kubectl version` and users write them.
+const KUBE_VERSION_PATTERN = /^v?1\.(0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[-+][0-9A-Za-z.+-]*)?$/;
+
+/**
+ * Parses a Kubernetes version as given with `--kube-version`: `latest`, `1.29`, `v1.29`, or a full
+ * release such as `v1.29.3` (the patch level does not matter to Pod Security).
+ * @throws Error saying what is accepted when `value` is none of these.
+ */
+export function parseKubeVersion(value: string): PsaVersion {
+  const text = value.trim();
+  if (text === 'latest') return 'latest';
+  const match = KUBE_VERSION_PATTERN.exec(text);
+  const minor = match ? Number(match[1]) : Number.NaN;
+  if (!Number.isSafeInteger(minor)) {
+    throw new Error(`invalid Kubernetes version ${JSON.stringify(value)}: give "latest" or 1.<minor> (for example 1.29 or v1.29.3)`);
+  }
+  return { major: 1, minor };
+}

@@ -2,8 +2,8 @@ import type { Check } from './check.js';
 import { v1 } from './check.js';
 import { ALLOWED, containersPhrase, forbidden, isWindowsPod, joinQuote, sortedUnique, visitContainers, type CheckPodFn } from './helpers.js';
 
-// The container runtime's default capability set: adding any of these changes nothing.
-const DEFAULT_CAPABILITIES: ReadonlySet<string> = new Set([
+/** The container runtime's default capability set: baseline lets containers add these (adding them changes nothing). */
+export const BASELINE_CAPABILITIES: ReadonlySet<string> = new Set([
   'AUDIT_WRITE',
   'CHOWN',
   'DAC_OVERRIDE',
@@ -25,7 +25,7 @@ const capabilitiesBaseline1_0: CheckPodFn = (_meta, spec) => {
   visitContainers(spec, (c) => {
     let valid = true;
     for (const cap of c.securityContext?.capabilities?.add ?? []) {
-      if (!DEFAULT_CAPABILITIES.has(cap)) {
+      if (!BASELINE_CAPABILITIES.has(cap)) {
         valid = false;
         added.push(cap);
       }
@@ -46,6 +46,9 @@ export const capabilitiesBaselineCheck: Check = {
   versions: [{ minVersion: v1(0), evaluate: capabilitiesBaseline1_0 }],
 };
 
+/** The only capability restricted lets containers add (they must drop ALL). */
+export const RESTRICTED_ADDABLE_CAPABILITIES: ReadonlySet<string> = new Set(['NET_BIND_SERVICE']);
+
 const capabilitiesRestricted1_22: CheckPodFn = (_meta, spec) => {
   const missingDropAll: string[] = [];
   const addingForbidden: string[] = [];
@@ -60,7 +63,7 @@ const capabilitiesRestricted1_22: CheckPodFn = (_meta, spec) => {
     if (!(caps.drop ?? []).includes('ALL')) missingDropAll.push(c.name);
     let adds = false;
     for (const cap of caps.add ?? []) {
-      if (cap !== 'NET_BIND_SERVICE') {
+      if (!RESTRICTED_ADDABLE_CAPABILITIES.has(cap)) {
         adds = true;
         added.push(cap);
       }

@@ -3,8 +3,8 @@ import type { Check } from './check.js';
 import { v1 } from './check.js';
 import { ALLOWED, forbidden, joinQuote, pluralize, sortedUnique, type CheckPodFn } from './helpers.js';
 
-// Inline volume sources restricted pods may use: none of them reaches the node or the network directly.
-const ALLOWED_SOURCES: ReadonlySet<string> = new Set([
+/** Inline volume sources restricted pods may use: none of them reaches the node or the network directly. */
+export const RESTRICTED_VOLUME_SOURCES: ReadonlySet<string> = new Set([
   'configMap',
   'csi',
   'downwardAPI',
@@ -53,7 +53,7 @@ function restrictedSourceOf(volume: Volume): string | undefined {
   let hasSource = false;
   for (const key in volume) {
     if (key === 'name' || volume[key] == null) continue;
-    if (ALLOWED_SOURCES.has(key)) return undefined;
+    if (RESTRICTED_VOLUME_SOURCES.has(key)) return undefined;
     hasSource = true;
   }
   if (!hasSource) return undefined;

@@ -6,6 +6,11 @@ import { ALLOWED, containersPhrase, forbidden, joinQuote, pluralize, sortedUniqu
 const ALLOWED_TYPES_1_0: ReadonlySet<string> = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t']);
 const ALLOWED_TYPES_1_31: ReadonlySet<string> = new Set([...ALLOWED_TYPES_1_0, 'container_engine_t']);
 
+/** The SELinux types baseline allows at policy version `v1.<minor>` (`''` = unset). */
+export function baselineSeLinuxTypes(minor: number): ReadonlySet<string> {
+  return minor >= 31 ? ALLOWED_TYPES_1_31 : ALLOWED_TYPES_1_0;
+}
+
 function seLinuxOptionsCheckFor(allowedTypes: ReadonlySet<string>): CheckPodFn {
   return (_meta, spec) => {
     const badTypes: string[] = [];

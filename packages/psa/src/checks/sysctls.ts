@@ -9,6 +9,20 @@ const SAFE_1_29 = [...SAFE_1_27, 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fi
 const SAFE_1_32 = [...SAFE_1_29, 'net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem'];
 const SAFE_1_37 = [...SAFE_1_32, 'net.ipv4.tcp_slow_start_after_idle', 'net.ipv4.tcp_notsent_lowat'];
 
+const SAFE_BY_VERSION: readonly (readonly [number, readonly string[]])[] = [
+  [37, SAFE_1_37],
+  [32, SAFE_1_32],
+  [29, SAFE_1_29],
+  [27, SAFE_1_27],
+  [0, SAFE_1_0],
+];
+
+/** The sysctls baseline allows at policy version `v1.<minor>`. */
+export function baselineSysctls(minor: number): readonly string[] {
+  for (const [from, names] of SAFE_BY_VERSION) if (minor >= from) return names;
+  return SAFE_1_0;
+}
+
 function sysctlsCheckFor(safe: readonly string[]): CheckPodFn {
   const allowed: ReadonlySet<string> = new Set(safe);
   return (_meta, spec) => {

@@ -1,0 +1,183 @@
+/**
+ * Level assessment: the strictest Pod Security level, and the policy version, that every pod a
+ * PodSecurityPolicy admits (after its defaults) passes. That is the level a namespace can enforce
+ * without rejecting anything the PSP let run.
+ *
+ * Computed analytically: for each check at each level and version up to the Kubernetes version,
+ * decide from the IR whether the PSP can admit a pod that fails it (see `blockers.ts`). A level
+ * holds at a version when no check in force there can fail. Checks added later (probe hosts in
+ * v1.34) can make a level hold only up to some version: the assessment then pins the label to it.
+ */
+import type { PolicyIR } from '@psp-translate/core';
+import type { CheckId } from '../checks/check.js';
+import { checksFor } from '../evaluate.js';
+import { effectiveMinor, parseKubeVersion, type Level, type PsaMinorVersion, type PsaVersion } from '../version.js';
+import { checkAnalyses, type Finding } from './blockers.js';
+import { policyFacts } from './facts.js';
+import { lostDefaults, lostProtections, type LostDefault, type LostProtection } from './lost.js';
+
+/** Inclusive range of policy versions. */
+export interface VersionRange {
+  readonly from: PsaMinorVersion;
+  readonly to: PsaMinorVersion;
+}
+
+/** A check the PSP can admit a failing pod for: what keeps a stricter level (or a newer version) from being safe. */
+export interface CheckBlocker extends Finding {
+  readonly check: CheckId;
+  /** The level the check belongs to (baseline checks also bind at restricted). */
+  readonly level: 'baseline' | 'restricted';
+  /** The policy versions, up to the Kubernetes version assessed, at which the check exists and can fail. */
+  readonly versions: readonly VersionRange[];
+}
+
+/** Where a PSP lands among the Pod Security levels, and what moving there loses. */
+export interface Assessment {
+  readonly policy: string;
+  /** The Kubernetes version assessed for (`--kube-version`, capped at the newest policy version known). */
+  readonly kubeVersion: PsaMinorVersion;
+  /** The strictest level every pod the PSP admits (after its defaults) passes, at {@link version}. */
+  readonly level: Level;
+  /**
+   * The newest policy version, up to {@link kubeVersion}, at which {@link level} holds: the value for
+   * `pod-security.kubernetes.io/enforce-version`. Older than `kubeVersion` when a newer check
+   * (see {@link blockers}) would reject pods the PSP admitted.
+   */
+  readonly version: PsaMinorVersion;
+  /** The oldest policy version at which {@link level} holds: the label must not name an older one. */
+  readonly minVersion: PsaMinorVersion;
+  /** Versions up to {@link kubeVersion} at which baseline and restricted hold. */
+  readonly safeVersions: { readonly baseline: readonly VersionRange[]; readonly restricted: readonly VersionRange[] };
+  /**
+   * Every check, at either level, that the PSP can admit a failing pod for at {@link kubeVersion}:
+   * why no stricter level (or newer version) is safe. Baseline checks first, then restricted ones,
+   * each group sorted by ID as upstream orders them.
+   */
+  readonly blockers: readonly CheckBlocker[];
+  /** Why {@link version} or {@link minVersion} differ from the obvious ones, one sentence each. */
+  readonly versionNotes: readonly string[];
+  /** What the PSP enforced that {@link level} does not: to be covered by Gatekeeper, Kyverno or ValidatingAdmissionPolicy. */
+  readonly lostProtections: readonly LostProtection[];
+  /** What the PSP wrote into pods that PSA, being validation only, does not. */
+  readonly lostDefaults: readonly LostDefault[];
+  /** Non-empty when PSP could not use the policy at all: it admitted no pod, so every level is vacuously safe. */
+  readonly admitsNoPod: readonly string[];
+}
+
+/** Options of {@link assessPolicy}. */
+export interface AssessOptions {
+  /** The cluster's Kubernetes version (`latest`, `1.29`, `v1.29.3`, or a parsed version). Default `latest`. */
+  readonly kubeVersion?: PsaVersion | string;
+}
+
+const STRICT_LEVELS = ['baseline', 'restricted'] as const;
+
+function v1(minor: number): PsaMinorVersion {
+  return { major: 1, minor };
+}
+
+/** Compresses sorted minors into inclusive ranges. */
+function ranges(minors: readonly number[]): VersionRange[] {
+  const out: VersionRange[] = [];
+  for (const minor of minors) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last.to.minor === minor - 1) out[out.length - 1] = { from: last.from, to: v1(minor) };
+    else out.push({ from: v1(minor), to: v1(minor) });
+  }
+  return out;
+}
+
+/** The kube version option as a minor version we have checks for. */
+export function kubeMinorOf(kubeVersion: PsaVersion | string | undefined): number {
+  const version = typeof kubeVersion === 'string' ? parseKubeVersion(kubeVersion) : (kubeVersion ?? 'latest');
+  return effectiveMinor(version);
+}
+
+/**
+ * Assesses a PSP: the strictest Pod Security level (and version) that every pod it admits, after its
+ * defaults, passes; the checks that keep stricter levels unsafe; and the protections and defaults a
+ * namespace loses by moving from the PSP to that level.
+ *
+ * @throws Error when `options.kubeVersion` is not a Kubernetes version.
+ */
+export function assessPolicy(policy: PolicyIR, options: AssessOptions = {}): Assessment {
+  const kubeMinor = kubeMinorOf(options.kubeVersion);
+  const facts = policyFacts(policy);
+  const minors = Array.from({ length: kubeMinor + 1 }, (_, minor) => minor);
+
+  if (facts.admitsNoPod.length > 0) {
+    const all = ranges(minors);
+    return {
+      policy: policy.name,
+      kubeVersion: v1(kubeMinor),
+      level: 'restricted',
+      version: v1(kubeMinor),
+      minVersion: v1(0),
+      safeVersions: { baseline: all, restricted: all },
+      blockers: [],
+      versionNotes: [],
+      lostProtections: [],
+      lostDefaults: [],
+      admitsNoPod: facts.admitsNoPod,
+    };
+  }
+
+  // failing[level][minor]: the checks in force there that the PSP can admit a failing pod for.
+  const failing = {} as Record<'baseline' | 'restricted', Map<CheckId, Finding>[]>;
+  for (const level of STRICT_LEVELS) {
+    failing[level] = minors.map((minor) => {
+      const found = new Map<CheckId, Finding>();
+      for (const check of checksFor(level, v1(minor))) {
+        const result = checkAnalyses[check.id](facts, minor);
+        if (result) found.set(check.id, result);
+      }
+      return found;
+    });
+  }
+  const safeMinors = (level: 'baseline' | 'restricted') => minors.filter((minor) => failing[level][minor]?.size === 0);
+  const safe = { baseline: safeMinors('baseline'), restricted: safeMinors('restricted') };
+
+  const level: Level = safe.restricted.length > 0 ? 'restricted' : safe.baseline.length > 0 ? 'baseline' : 'privileged';
+  const chosen = level === 'privileged' ? minors : safe[level];
+  const version = chosen[chosen.length - 1] ?? kubeMinor;
+  const minVersion = level === 'privileged' ? 0 : (chosen[0] ?? 0);
+
+  const blockers: CheckBlocker[] = [];
+  const seen = new Set<CheckId>();
+  for (const level of STRICT_LEVELS) {
+    for (const check of checksFor(level, v1(kubeMinor))) {
+      if (check.level !== level || seen.has(check.id)) continue;
+      const result = failing[level][kubeMinor]?.get(check.id);
+      if (!result) continue;
+      seen.add(check.id);
+      const versions = ranges(minors.filter((minor) => failing[level][minor]?.has(check.id)));
+      blockers.push({ check: check.id, level, reason: result.reason, fields: result.fields, versions });
+    }
+  }
+
+  const versionNotes: string[] = [];
+  if (level !== 'privileged') {
+    const describe = (minor: number) =>
+      [...(failing[level][minor] ?? new Map<CheckId, Finding>())].map(([id, f]) => `${id} (the PSP ${f.reason})`).join('; ');
+    if (version < kubeMinor) {
+      versionNotes.push(`${level} holds up to v1.${version} only: from v1.${version + 1}, ${describe(version + 1)}`);
+    }
+    if (minVersion > 0) {
+      versionNotes.push(`${level} holds from v1.${minVersion} only: at v1.${minVersion - 1}, ${describe(minVersion - 1)}`);
+    }
+  }
+
+  return {
+    policy: policy.name,
+    kubeVersion: v1(kubeMinor),
+    level,
+    version: v1(version),
+    minVersion: v1(minVersion),
+    safeVersions: { baseline: ranges(safe.baseline), restricted: ranges(safe.restricted) },
+    blockers,
+    versionNotes,
+    lostProtections: lostProtections(facts, level, version),
+    lostDefaults: lostDefaults(facts, level, version),
+    admitsNoPod: [],
+  };
+}
