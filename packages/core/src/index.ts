@@ -7,4 +7,5 @@ export * from './parse/index.js';
 export * from './evaluate/index.js';
 export * from './workload/index.js';
 export * from './rbac/index.js';
+export * from './cel/index.js';
 export type * from './pod/types.js';
