@@ -97,22 +97,6 @@ export interface ParseOptions {
 
 type Raw = Record<string, unknown>;
 
-/**
- * RBAC object names are path segments, not DNS names (`system:node`, `psp:privileged`): the API
- * server only refuses `.`, `..`, and names containing `/` or `%`.
- */
-const RbacObjectMetaSchema = ObjectMetaSchema.extend({
-  name: z
-    .string()
-    .min(1)
-    .refine((name) => name !== '.' && name !== '..' && !/[/%]/.test(name), {
-      message: "must not be '.' or '..' and must not contain '/' or '%'",
-    }),
-});
-const RbacRoleSchema = RoleSchema.extend({ metadata: RbacObjectMetaSchema });
-const RbacClusterRoleSchema = ClusterRoleSchema.extend({ metadata: RbacObjectMetaSchema });
-const RbacRoleBindingSchema = RoleBindingSchema.extend({ metadata: RbacObjectMetaSchema });
-const RbacClusterRoleBindingSchema = ClusterRoleBindingSchema.extend({ metadata: RbacObjectMetaSchema });
 
 /** Where each recognised kind's pod spec lives. */
 const POD_SPEC_PATH: Record<WorkloadKind, FieldPath> = {
@@ -292,19 +276,19 @@ class InputCollector {
       const rbac = this.set.rbac;
       switch (objectKind) {
         case 'Role':
-          return this.addValidated(RbacRoleSchema, located, problemsAt, (raw) =>
+          return this.addValidated(RoleSchema, located, problemsAt, (raw) =>
             rbac.roles.push(this.manifest(raw, api, objectKind, name, source, true)),
           );
         case 'ClusterRole':
-          return this.addValidated(RbacClusterRoleSchema, located, problemsAt, (raw) =>
+          return this.addValidated(ClusterRoleSchema, located, problemsAt, (raw) =>
             rbac.clusterRoles.push(this.manifest(raw, api, objectKind, name, source, false)),
           );
         case 'RoleBinding':
-          return this.addValidated(RbacRoleBindingSchema, located, problemsAt, (raw) =>
+          return this.addValidated(RoleBindingSchema, located, problemsAt, (raw) =>
             rbac.roleBindings.push(this.manifest(raw, api, objectKind, name, source, true)),
           );
         case 'ClusterRoleBinding':
-          return this.addValidated(RbacClusterRoleBindingSchema, located, problemsAt, (raw) => {
+          return this.addValidated(ClusterRoleBindingSchema, located, problemsAt, (raw) => {
             // The API server requires the namespace of a ServiceAccount subject here: there is no binding namespace to fall back on.
             const problems: FieldProblem[] = [];
             (raw.subjects ?? []).forEach((subject, index) => {

@@ -5,6 +5,19 @@
 import { z } from 'zod';
 import { ObjectMetaSchema } from './psp.js';
 
+/**
+ * RBAC object names are path segments, not DNS names (`system:node`, `psp:privileged`): the API
+ * server only refuses `.`, `..`, and names containing `/` or `%`.
+ */
+export const RbacObjectMetaSchema = ObjectMetaSchema.extend({
+  name: z
+    .string()
+    .min(1)
+    .refine((name) => name !== '.' && name !== '..' && !/[/%]/.test(name), {
+      message: "must not be '.' or '..' and must not contain '/' or '%'",
+    }),
+});
+
 /** `PolicyRule`. */
 export const PolicyRuleSchema = z.looseObject({
   verbs: z.array(z.string()),
@@ -35,7 +48,7 @@ const rbacApiVersion = z.enum(['rbac.authorization.k8s.io/v1', 'rbac.authorizati
 export const RoleSchema = z.looseObject({
   apiVersion: rbacApiVersion,
   kind: z.literal('Role'),
-  metadata: ObjectMetaSchema,
+  metadata: RbacObjectMetaSchema,
   rules: z.array(PolicyRuleSchema).nullish(),
 });
 export type Role = z.infer<typeof RoleSchema>;
@@ -44,7 +57,7 @@ export type Role = z.infer<typeof RoleSchema>;
 export const ClusterRoleSchema = z.looseObject({
   apiVersion: rbacApiVersion,
   kind: z.literal('ClusterRole'),
-  metadata: ObjectMetaSchema,
+  metadata: RbacObjectMetaSchema,
   rules: z.array(PolicyRuleSchema).nullish(),
   aggregationRule: z.looseObject({ clusterRoleSelectors: z.array(LabelSelectorSchema).nullish() }).nullish(),
 });
@@ -69,7 +82,7 @@ export const RoleRefSchema = z.looseObject({
 export const RoleBindingSchema = z.looseObject({
   apiVersion: rbacApiVersion,
   kind: z.literal('RoleBinding'),
-  metadata: ObjectMetaSchema,
+  metadata: RbacObjectMetaSchema,
   subjects: z.array(SubjectSchema).nullish(),
   roleRef: RoleRefSchema,
 });
@@ -79,7 +92,7 @@ export type RoleBinding = z.infer<typeof RoleBindingSchema>;
 export const ClusterRoleBindingSchema = z.looseObject({
   apiVersion: rbacApiVersion,
   kind: z.literal('ClusterRoleBinding'),
-  metadata: ObjectMetaSchema,
+  metadata: RbacObjectMetaSchema,
   subjects: z.array(SubjectSchema).nullish(),
   roleRef: RoleRefSchema.extend({ kind: z.literal('ClusterRole') }),
 });
