@@ -52,7 +52,7 @@ interface Target {
 
 type ProtectionHandler<K extends ControlKind> = (control: Controls[K], facts: PolicyFacts, target: Target) => LostProtection[];
 
-const PSP_VOLUME_TYPES: readonly string[] = FS_TYPES.filter((t) => t !== '*');
+const PSP_VOLUME_TYPES: readonly string[] = FS_TYPES.filter((t) => t !== '*').sort();
 
 function lost<K extends ControlKind>(control: K, fields: readonly string[], message: string): LostProtection[] {
   return [{ control, fields, message }];
