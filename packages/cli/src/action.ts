@@ -13,8 +13,11 @@ export type ValidationAction = 'Audit' | 'Warn' | 'Deny';
 
 /** One action in every target's words. */
 export interface EngineActions {
-  /** The engine-neutral action. */
-  action: Action;
+  /**
+   * The engine-neutral action, or `default` when the user gave no `--action`: then each engine
+   * field holds that engine's own default (see {@link defaultActions}).
+   */
+  action: Action | 'default';
   /** Gatekeeper Constraint `spec.enforcementAction`. */
   gatekeeper: 'dryrun' | 'warn' | 'deny';
   /** Kyverno ClusterPolicy `spec.validationFailureAction` (Kyverno has no warn-only mode there). */
@@ -68,4 +71,27 @@ export function normaliseAction(word: string): EngineActions {
     case 'deny':
       return { action, gatekeeper: 'deny', kyverno: 'Enforce', vap: ['Deny'], psa: 'enforce', notes: {} };
   }
+}
+
+/**
+ * What each engine does when the user gives no `--action`. A migration starts by observing, so no
+ * engine blocks pods PSP admitted: Gatekeeper `dryrun`, Kyverno `Audit`, ValidatingAdmissionPolicy
+ * (and Kyverno ValidatingPolicy) `[Audit, Warn]`. Pod Security Admission enforces, because the PSA
+ * target chooses the level every pod the PSPs admitted already passes, and adds `audit`/`warn`
+ * labels one level stricter to show what blocks tightening.
+ */
+export function defaultActions(): EngineActions {
+  return { action: 'default', gatekeeper: 'dryrun', kyverno: 'Audit', vap: ['Audit', 'Warn'], psa: 'enforce', notes: {} };
+}
+
+/** One line for the user: what {@link defaultActions} chose for `targets`, and how to change it. */
+export function describeDefaultActions(targets: readonly TargetName[]): string {
+  const actions = defaultActions();
+  const words: Record<TargetName, string> = {
+    gatekeeper: `gatekeeper ${actions.gatekeeper}`,
+    kyverno: `kyverno ${actions.kyverno}`,
+    psa: 'psa enforce (the level every admitted pod already passes) with audit and warn one level stricter',
+    vap: `vap [${actions.vap.join(', ')}]`,
+  };
+  return `no --action given, so each target observes before it blocks: ${targets.map((target) => words[target]).join('; ')}. Pass --action deny to enforce.`;
 }

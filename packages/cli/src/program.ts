@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { normaliseAction, type EngineActions } from './action.js';
+import { defaultActions, normaliseAction, type EngineActions } from './action.js';
 import type { CliIO } from './io.js';
 import { parseTargetList, TARGET_NAMES, type TargetSelection } from './target-names.js';
 import type { TargetRegistry } from './targets.js';
@@ -151,7 +151,7 @@ Examples:
         'what the engines do with a pod the policy rejects: audit, warn or deny (engine words accepted: dryrun, Audit, Warn, Deny, Enforce)',
       )
         .argParser(argument(normaliseAction))
-        .default(normaliseAction('deny'), 'deny, as PSP did'),
+        .default(defaultActions(), "each target's own: gatekeeper dryrun, kyverno Audit, vap [Audit, Warn], psa enforce with audit/warn stricter"),
     )
     .option('-o, --out-dir <dir>', 'write <dir>/<target>/<kind>-<name>.<format> files (all or nothing) instead of stdout')
     .addOption(formatOption())

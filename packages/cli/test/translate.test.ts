@@ -91,12 +91,14 @@ describe('psp-translate translate with targets', () => {
     expect(result.stderr).toBe('note: skipped 1 object of kinds psp-translate does not read (Service); --verbose lists them\nerror: target "psa" is not implemented yet in this version\nerror: implemented targets: gatekeeper, vap\n');
   });
 
-  it('passes the normalised action to every target (default deny) and prints action notes', async () => {
+  it("passes the normalised action to every target (default: each engine's own, observing first) and prints action notes", async () => {
     const seen: TranslateOptions[] = [];
     const targets = { ...none, gatekeeper: recordingTarget('gatekeeper', seen) };
-    await runCli(['translate', 'examples/cluster'], { targets });
-    await runCli(['translate', 'examples/cluster', '--action', 'dryrun'], { targets });
-    expect(seen.map((options) => options.actions.gatekeeper)).toEqual(['deny', 'dryrun']);
+    const defaulted = await runCli(['translate', 'examples/cluster'], { targets });
+    await runCli(['translate', 'examples/cluster', '--action', 'deny'], { targets });
+    expect(seen.map((options) => options.actions.gatekeeper)).toEqual(['dryrun', 'deny']);
+    expect(seen[0]?.actions).toMatchObject({ action: 'default', kyverno: 'Audit', vap: ['Audit', 'Warn'], psa: 'enforce' });
+    expect(defaulted.stderr).toContain('note: no --action given, so each target observes before it blocks: gatekeeper dryrun. Pass --action deny to enforce.\n');
 
     const kyverno: TargetModule = { name: 'kyverno', translate: () => ({ objects: [], report: [] }) };
     const result = await runCli(['translate', 'examples/cluster', '--target', 'kyverno', '--action', 'warn'], { targets: { ...none, kyverno } });

@@ -1,4 +1,5 @@
 /** `psp-translate translate`: PSPs in, policy engine objects out (stdout or --out-dir), fidelity report on stderr. */
+import { describeDefaultActions } from '../action.js';
 import { CliError, ExitCode } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { messages, type Messages } from '../messages.js';
@@ -87,6 +88,7 @@ export async function translateCommand(
     io.stdout.write(options.format === 'json' ? toJsonList(objects) : toYamlStream(objects));
   }
 
+  if (options.action.action === 'default' && results.length > 0) say.note(describeDefaultActions(results.map(({ target }) => target)));
   let findings = false;
   for (const { target, report } of results) {
     const actionNote = options.action.notes[target];
