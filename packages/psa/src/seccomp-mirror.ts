@@ -54,7 +54,7 @@ export function mirrorSeccompProfiles(pod: Pod): Pod {
     }
   }
 
-  const mirrorContainers = (list: readonly Container[] | null | undefined): Container[] | null | undefined => {
+  const mirrorContainers = (list: Container[] | null | undefined): Container[] | null | undefined => {
     if (!Array.isArray(list)) return list;
     let listChanged = false;
     const out = list.map((container) => {
