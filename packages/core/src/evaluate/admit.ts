@@ -52,7 +52,13 @@ export function admit(pod: Pod, candidates: readonly PolicyIR[], options: AdmitO
   }
 
   const evaluated = ordered.map((policy) => evaluatePolicy(policy, pod, { operation }));
-  const verdicts: PolicyVerdict[] = evaluated.map(({ pod: _pod, ...verdict }) => verdict);
+  const verdicts: PolicyVerdict[] = evaluated.map((v) => ({
+    policy: v.policy,
+    allowed: v.allowed,
+    mutated: v.mutated,
+    mutations: v.mutations,
+    reasons: v.reasons,
+  }));
   const winner = evaluated.find((v) => v.allowed && !v.mutated) ?? evaluated.find((v) => v.allowed);
   const warningDetails = options.warnings === false || operation === 'UPDATE' ? [] : nameOrderWarnings(verdicts, winner?.policy);
   const warnings = warningDetails.map((w) => w.message);
@@ -85,8 +91,8 @@ function nameOrderWarnings(verdicts: readonly PolicyVerdict[], winner: string | 
   if (verdicts.some((v) => v.allowed && !v.mutated)) return [];
   const mutating = verdicts.filter((v) => v.allowed && v.mutated);
   if (mutating.length < 2) return [];
-  const distinct = new Set(mutating.map((v) => JSON.stringify(v.mutations)));
-  if (distinct.size < 2) return [];
+  const first = JSON.stringify((mutating[0] as PolicyVerdict).mutations);
+  if (mutating.every((v) => JSON.stringify(v.mutations) === first)) return [];
   const policies = mutating.map((v) => v.policy);
   const losers = policies.filter((p) => p !== winner);
   const message =

@@ -28,6 +28,8 @@ type Controls = PolicyIR['controls'];
 interface CompiledPolicy {
   name: string;
   controls: Controls;
+  /** Whether any container-level default exists (else the per-container defaulting pass is skipped). */
+  containerDefaults: boolean;
   /** Why PSP could not build a provider for this policy (it was then never usable). */
   problems: string[];
   capabilitiesAllowed: ReadonlySet<string>;
@@ -68,6 +70,17 @@ function compile(policy: PolicyIR): CompiledPolicy {
     name: policy.name,
     controls: c,
     problems,
+    containerDefaults:
+      c.runAsUser.defaults !== null ||
+      c.runAsUser.validate.rule === 'MustRunAsNonRoot' ||
+      c.runAsGroup.defaults !== null ||
+      c.seLinux.defaults !== null ||
+      (c.appArmor.defaults?.profile ?? '') !== '' ||
+      defaultAdd.length > 0 ||
+      c.capabilities.validate.requiredDrop.length > 0 ||
+      (c.capabilities.defaults?.drop.length ?? 0) > 0 ||
+      c.readOnlyRootFilesystem.defaults !== null ||
+      c.privilegeEscalation.defaults !== null,
     capabilitiesAllowed: new Set([...c.capabilities.validate.allowed, ...defaultAdd]),
     capabilitiesDefaultAdd: defaultAdd,
     capabilitiesRequiredDrop: c.capabilities.validate.requiredDrop,
@@ -87,6 +100,18 @@ function compile(policy: PolicyIR): CompiledPolicy {
 
 function containersOf(pod: Pod, kind: (typeof VISIT_ORDER)[number]): readonly Container[] {
   return pod.spec[kind] ?? [];
+}
+
+/** Per-container annotation keys, built once per container name rather than per evaluation. */
+const appArmorKeys = new Map<string, string>();
+const seccompKeys = new Map<string, string>();
+function keyFor(cache: Map<string, string>, prefix: string, name: string): string {
+  let key = cache.get(name);
+  if (key === undefined) {
+    key = prefix + name;
+    if (cache.size < 10_000) cache.set(name, key);
+  }
+  return key;
 }
 
 function annotation(pod: Pod, key: string): string | undefined {
@@ -111,7 +136,7 @@ function podSeccompProfile(pod: Pod): { profile: string; path: string } {
 function containerSeccompProfile(pod: Pod, container: Container, containerPath: string): { profile: string; path: string } {
   const field = container.securityContext?.seccompProfile;
   if (isSet(field)) return { profile: seccompAnnotationForField(field), path: `${containerPath}.securityContext.seccompProfile` };
-  const key = SECCOMP_CONTAINER_ANNOTATION_PREFIX + container.name;
+  const key = keyFor(seccompKeys, SECCOMP_CONTAINER_ANNOTATION_PREFIX, container.name);
   const fromAnnotation = annotation(pod, key);
   if (fromAnnotation !== undefined) return { profile: fromAnnotation, path: `metadata.annotations[${key}]` };
   return podSeccompProfile(pod);
@@ -123,7 +148,7 @@ function containerSeccompProfile(pod: Pod, container: Container, containerPath: 
  * server of those versions copies them into the annotation.
  */
 function containerAppArmorProfile(pod: Pod, container: Container): string {
-  const fromAnnotation = annotation(pod, APPARMOR_CONTAINER_ANNOTATION_PREFIX + container.name) ?? '';
+  const fromAnnotation = annotation(pod, keyFor(appArmorKeys, APPARMOR_CONTAINER_ANNOTATION_PREFIX, container.name)) ?? '';
   if (fromAnnotation !== '') return fromAnnotation;
   const field: ProfileRef | null | undefined = container.securityContext?.appArmorProfile ?? pod.spec.securityContext?.appArmorProfile;
   return isSet(field) ? appArmorAnnotationForField(field) : '';
@@ -166,6 +191,7 @@ function applyDefaults(p: CompiledPolicy, draft: PodDraft): void {
     draft.set(['spec', 'runtimeClassName'], c.runtimeClass.defaults.runtimeClassName);
   }
 
+  if (!p.containerDefaults) return;
   for (const kind of VISIT_ORDER) {
     const count = containersOf(draft.pod, kind).length;
     for (let i = 0; i < count; i++) {
@@ -185,7 +211,7 @@ function applyDefaults(p: CompiledPolicy, draft: PodDraft): void {
       }
       const appArmorDefault = c.appArmor.defaults?.profile ?? '';
       if (appArmorDefault !== '' && containerAppArmorProfile(draft.pod, container()) === '') {
-        draft.set(['metadata', 'annotations', APPARMOR_CONTAINER_ANNOTATION_PREFIX + container().name], appArmorDefault);
+        draft.set(['metadata', 'annotations', keyFor(appArmorKeys, APPARMOR_CONTAINER_ANNOTATION_PREFIX, container().name)], appArmorDefault);
       }
       if (
         c.runAsUser.validate.rule === 'MustRunAsNonRoot' &&
@@ -425,7 +451,7 @@ function validateContainer(p: CompiledPolicy, pod: Pod, container: Container, cp
   validateSELinux(p, sc?.seLinuxOptions ?? podSC?.seLinuxOptions, `${scPath}.seLinuxOptions`, reject);
 
   if (p.appArmorAllowed !== null) {
-    const key = APPARMOR_CONTAINER_ANNOTATION_PREFIX + container.name;
+    const key = keyFor(appArmorKeys, APPARMOR_CONTAINER_ANNOTATION_PREFIX, container.name);
     const profile = containerAppArmorProfile(pod, container);
     if (profile === '') {
       if (p.appArmorAllowed.size > 0) reject(`metadata.annotations[${key}]`, 'AppArmor profile must be set');

@@ -14,10 +14,15 @@ type Node = Record<string | number, unknown>;
 /** JSON Pointer for a path: `/` in a key becomes `~1`, `~` becomes `~0` (RFC 6901). */
 export function jsonPointer(path: readonly Segment[]): string {
   let out = '';
-  for (const segment of path) {
-    out += '/' + String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
-  }
+  for (const segment of path) out += '/' + escapeSegment(segment);
   return out;
+}
+
+function escapeSegment(segment: Segment): string {
+  if (typeof segment === 'number') return String(segment);
+  // Most keys need no escaping; skip the regexes for them (this runs for every recorded change).
+  if (!segment.includes('~') && !segment.includes('/')) return segment;
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 function isObject(value: unknown): value is Node {
@@ -50,13 +55,15 @@ export class PodDraft {
       this.owned.add(this.pod);
     }
     let parent = this.pod as unknown as Node;
+    let pointer = '';
     for (let i = 0; i < path.length - 1; i++) {
       const key = path[i] as Segment;
+      pointer += '/' + escapeSegment(key);
       let child = parent[key];
       if (!isObject(child)) {
         const existed = child !== undefined;
         child = {};
-        this.ops.push({ op: existed ? 'replace' : 'add', path: jsonPointer(path.slice(0, i + 1)), value: {} });
+        this.ops.push({ op: existed ? 'replace' : 'add', path: pointer, value: {} });
       } else if (!this.owned.has(child)) {
         child = Array.isArray(child) ? [...(child as unknown[])] : { ...child };
       }
@@ -67,7 +74,7 @@ export class PodDraft {
     const leaf = path[path.length - 1] as Segment;
     const existed = parent[leaf] !== undefined;
     parent[leaf] = value;
-    this.ops.push({ op: existed ? 'replace' : 'add', path: jsonPointer(path), value: cloneJson(value) });
+    this.ops.push({ op: existed ? 'replace' : 'add', path: pointer + '/' + escapeSegment(leaf), value: cloneJson(value) });
   }
 }
 
