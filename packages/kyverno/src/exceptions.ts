@@ -25,12 +25,17 @@ function ruleNamesOf(policy: KubernetesObject): string[] {
   return (spec?.rules ?? []).map((r) => r.name);
 }
 
-/** One PolicyException per exempt scope group, naming every emitted policy. */
-export function buildExceptions(plan: ScopePlan, policies: readonly KubernetesObject[], options: KyvernoOptions, report: FidelityEntry[]): KubernetesObject[] {
-  if (plan.exempt.length === 0 || policies.length === 0) return [];
+/**
+ * One PolicyException per decided scope group, naming every emitted policy except those of the
+ * deciding PSP itself (which still apply to the group).
+ */
+export function buildExceptions(plan: ScopePlan, allPolicies: readonly KubernetesObject[], options: KyvernoOptions, report: FidelityEntry[]): KubernetesObject[] {
   const namespace = options.exceptionNamespace ?? DEFAULT_EXCEPTION_NAMESPACE;
   const out: KubernetesObject[] = [];
-  for (const { group, admittedBy } of plan.exempt) {
+  for (const { group, decider: admittedBy } of plan.decided) {
+    // The decider's own validations keep applying (it is a policy without defaults).
+    const policies = allPolicies.filter((p) => p.metadata.annotations?.['psp-translate.io/candidates'] !== admittedBy.name);
+    if (policies.length === 0) continue;
     const name = dnsLabel('psp', admittedBy.name, groupLabel(group));
     // The exception selects exactly this group's pods (no "don't care" here).
     const others = plan.all.filter((g) => g !== group);
@@ -66,7 +71,7 @@ export function buildExceptions(plan: ScopePlan, policies: readonly KubernetesOb
       policy: admittedBy.name,
       control: null,
       fidelity: 'note',
-      message: `pods in scope (${describeGroup(group)}) may use ${admittedBy.name}, which admits every pod: PolicyException ${namespace}/${name} exempts them; Kyverno must have PolicyExceptions enabled for namespace ${namespace} (Helm features.policyExceptions.enabled=true, features.policyExceptions.namespace=${namespace}), or translate with exemptions 'preconditions'`,
+      message: `pods in scope (${describeGroup(group)}) are decided by ${admittedBy.name} alone (it admits every pod the other candidates admit, unchanged): PolicyException ${namespace}/${name} exempts them from the other policies; Kyverno must have PolicyExceptions enabled for namespace ${namespace} (Helm features.policyExceptions.enabled=true, features.policyExceptions.namespace=${namespace}), or translate with exemptions 'preconditions'`,
     });
   }
   return out;

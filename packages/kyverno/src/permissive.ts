@@ -52,3 +52,30 @@ export function admitsEveryPod(policy: PolicyIR): boolean {
   if (policy.mutating) return false;
   return (Object.keys(unrestricted) as ControlKind[]).every((kind) => controlIsUnrestricted(kind, policy.controls[kind]));
 }
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * `decider` (a policy without defaults) admits every pod that `other` admits after its defaults:
+ * per control, `decider` is unrestricted, or neither has defaults there and both check exactly the
+ * same values. A sufficient condition, not a necessary one: when it holds PSP admission's outcome
+ * for pods that may use both is `decider`'s alone (it is tried first and never changes the pod).
+ */
+export function dominates(decider: PolicyIR, other: PolicyIR): boolean {
+  if (decider.mutating) return false;
+  return (Object.keys(unrestricted) as ControlKind[]).every((kind) => {
+    if (controlIsUnrestricted(kind, decider.controls[kind])) return true;
+    const theirs = other.controls[kind];
+    return theirs.defaults === null && sameJson(decider.controls[kind].validate, theirs.validate);
+  });
+}
+
+/**
+ * The policy that alone decides pods with these candidates, if any: a non-defaulting candidate that
+ * dominates every other candidate (see {@link dominates}); the first by name when several do.
+ */
+export function decidingPolicy(candidates: readonly PolicyIR[]): PolicyIR | undefined {
+  return candidates.find((d) => candidates.every((c) => c === d || dominates(d, c)));
+}

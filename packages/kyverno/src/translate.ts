@@ -29,7 +29,7 @@ import { clusterPolicyMutateRules } from './mutate/cluster-policy.js';
 import { defaultsPlan } from './mutate/defaults.js';
 import { applyConfigurationMutations } from './mutate/mutating-policy.js';
 import { dnsLabel } from './names.js';
-import { admitsEveryPod } from './permissive.js';
+import { admitsEveryPod, decidingPolicy } from './permissive.js';
 import { describeGroup, scopeCondition } from './scope.js';
 import { buildKyvernoTests } from './tests-file.js';
 import type { FidelityEntry, KubernetesObject, KyvernoOptions, KyvernoTranslation, ScopeGroupLike } from './types.js';
@@ -53,41 +53,49 @@ export interface CandidateSet {
   groups: ScopeGroupLike[];
 }
 
-/** How the groups split: exempt (a candidate admits everything), and by candidate set. */
+/**
+ * How the groups split. A group whose candidates include one that decides alone (it dominates the
+ * others, see `decidingPolicy`) is "decided": it behaves as if that policy were its only candidate,
+ * and when it had several candidates it is exempted from every other policy (by PolicyException,
+ * or by preconditions).
+ */
 export interface ScopePlan {
-  exempt: { group: ScopeGroupLike; admittedBy: PolicyIR }[];
+  /** Groups decided by one of several candidates, and that candidate. */
+  decided: { group: ScopeGroupLike; decider: PolicyIR }[];
   sets: CandidateSet[];
   all: readonly ScopeGroupLike[];
-  /** Groups whose pods any condition may include (exempted elsewhere). */
+  /** Groups whose pods any other set's condition may include (they are exempted by PolicyExceptions). */
   dontCare: readonly ScopeGroupLike[];
 }
 
 const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
 
-/** Split the scope groups into exempt groups and candidate sets. */
+/** Split the scope groups into candidate sets; note the groups a single candidate decides. */
 export function planScopes(policies: readonly PolicyIR[], groups: readonly ScopeGroupLike[], exemptViaExceptions: boolean): ScopePlan {
   const byName = new Map(policies.map((p) => [p.name, p]));
-  const exempt: ScopePlan['exempt'] = [];
+  const decided: ScopePlan['decided'] = [];
   const sets = new Map<string, CandidateSet>();
   for (const group of groups) {
-    const candidates = group.candidates.map((name) => {
+    let candidates = group.candidates.map((name) => {
       const policy = byName.get(name);
       if (policy === undefined) {
         throw new Error(`scope group (${describeGroup(group)}) names PodSecurityPolicy ${name}, which is not among the policies given; pass the same policies to scopeGroups and translateKyverno`);
       }
       return policy;
     });
-    const admitting = candidates.find(admitsEveryPod);
-    if (admitting !== undefined) {
-      exempt.push({ group, admittedBy: admitting });
-      continue;
+    const decider = decidingPolicy(candidates);
+    if (decider !== undefined && (candidates.length > 1 || admitsEveryPod(decider))) {
+      decided.push({ group, decider });
+      candidates = [decider];
     }
-    const key = group.candidates.join('\u0000');
+    const key = candidates.map((p) => p.name).join('\u0000');
     const set = sets.get(key) ?? { policies: candidates, groups: [] };
     set.groups.push(group);
     sets.set(key, set);
   }
-  return { exempt, sets: [...sets.values()], all: groups, dontCare: exemptViaExceptions ? exempt.map((e) => e.group) : [] };
+  // A set whose only candidate admits everything needs no policy: its pods are exempt.
+  for (const [key, set] of sets) if (set.policies.length === 1 && admitsEveryPod(set.policies[0]!)) sets.delete(key);
+  return { decided, sets: [...sets.values()], all: groups, dontCare: exemptViaExceptions ? decided.map((e) => e.group) : [] };
 }
 
 /** Name of the validation policy of a candidate set (ClusterPolicy; ValidatingPolicy prefix). */
@@ -329,9 +337,9 @@ export function translateKyverno(input: KyvernoInput): KyvernoTranslation {
 
   const policiesOut = [...mutation, ...validation];
   const exceptions = exemptViaExceptions ? buildExceptions(plan, policiesOut, options, report) : [];
-  if (plan.exempt.length > 0 && !exemptViaExceptions) {
-    for (const { group, admittedBy } of plan.exempt) {
-      report.push({ policy: admittedBy.name, control: null, fidelity: 'exact', message: `pods in scope (${describeGroup(group)}) may use ${admittedBy.name}, which admits every pod: the policies' preconditions leave them out` });
+  if (!exemptViaExceptions) {
+    for (const { group, decider } of plan.decided) {
+      report.push({ policy: decider.name, control: null, fidelity: 'exact', message: `pods in scope (${describeGroup(group)}) are decided by ${decider.name} alone (it admits every pod the other candidates admit, unchanged): the other policies' preconditions leave them out` });
     }
   }
   reportSystemNamespaces(plan, report);

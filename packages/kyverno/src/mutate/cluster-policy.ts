@@ -9,7 +9,7 @@ import type { ContainerKind } from '@psp-translate/core';
 import { CONTAINER_KINDS, jmespathContainerList, type Condition, type Conditions } from '../kyverno-shapes.js';
 import { kebabCase } from '../names.js';
 import { jmespathLiteral } from '../scope.js';
-import type { AppArmorDefault, CapabilitiesDefault, ContainerFieldDefault, DefaultEdit, PodFieldDefault } from './defaults.js';
+import { APPARMOR_ANNOTATION_PREFIX, type AppArmorDefault, type CapabilitiesDefault, type ContainerFieldDefault, type DefaultEdit, type PodFieldDefault } from './defaults.js';
 
 /** One ClusterPolicy mutate rule (without `match`, added by the caller). */
 export interface MutateRuleBody {
@@ -27,7 +27,6 @@ interface ForEachMutation {
 
 const isTrue = (expression: string): Condition => ({ key: `{{ ${expression} }}`, operator: 'Equals', value: true });
 const unsetIn = (base: string, field: string) => `${base}.${field} == \`null\``;
-const APPARMOR_ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 
 /** `{a: {b: value}}` for path [a, b], with `+(last)` as the add-if-absent anchor. */
 function anchoredPatch(path: readonly string[], value: unknown): Record<string, unknown> {
@@ -43,7 +42,22 @@ function elementPatch(kind: ContainerKind, securityContext: Record<string, unkno
 }
 
 function podFieldRule(edit: PodFieldDefault): MutateRuleBody {
-  return { name: ruleName(edit), mutate: { patchStrategicMerge: { spec: anchoredPatch(edit.path, edit.value) } } };
+  const all: Condition[] = [];
+  if (edit.unlessAnnotation !== undefined) {
+    all.push({ key: `{{ request.object.metadata.annotations.${JSON.stringify(edit.unlessAnnotation)} || '' }}`, operator: 'Equals', value: '' });
+  }
+  let patch: Record<string, unknown>;
+  if (edit.emptyIsUnset) {
+    // The anchor would keep an empty list: test for "absent or empty" and set the field outright.
+    all.push(isTrue(`length(request.object.spec.${edit.path.join('.')} || \`[]\`) == \`0\``));
+    patch = { [edit.path[edit.path.length - 1]!]: edit.value };
+    for (let i = edit.path.length - 2; i >= 0; i--) patch = { [edit.path[i]!]: patch };
+  } else {
+    patch = anchoredPatch(edit.path, edit.value);
+  }
+  const rule: MutateRuleBody = { name: ruleName(edit), mutate: { patchStrategicMerge: { spec: patch } } };
+  if (all.length > 0) rule.preconditions = { all };
+  return rule;
 }
 
 function containerFieldRule(edit: ContainerFieldDefault): MutateRuleBody {
@@ -70,13 +84,10 @@ function appArmorRule(edit: AppArmorDefault): MutateRuleBody {
     mutate: {
       foreach: CONTAINER_KINDS.map((kind) => ({
         list: jmespathContainerList(kind),
-        // The deprecated per-container annotation still names a profile.
+        // The deprecated per-container annotation, when non-empty, still names a profile. The inner
+        // variable is substituted first (Kyverno resolves nested variables inside out).
         preconditions: {
-          all: [
-            isTrue(
-              `!contains(keys(request.object.metadata.annotations || \`{}\`), join('', [${jmespathLiteral(APPARMOR_ANNOTATION_PREFIX)}, element.name]))`,
-            ),
-          ],
+          all: [{ key: `{{ request.object.metadata.annotations."${APPARMOR_ANNOTATION_PREFIX}{{ element.name }}" || '' }}`, operator: 'Equals', value: '' }],
         },
         patchStrategicMerge: elementPatch(kind, { '+(appArmorProfile)': edit.profile }),
       })),

@@ -24,6 +24,10 @@ export interface PodFieldDefault {
   /** Path under `spec`, e.g. `['securityContext', 'fsGroup']`. */
   path: readonly string[];
   value: unknown;
+  /** An empty list counts as unset (PSP defaulted `supplementalGroups: []` as it arrived over protobuf). */
+  emptyIsUnset: boolean;
+  /** A pod annotation that, when non-empty, means the field is set already (the legacy seccomp annotation). */
+  unlessAnnotation: string | undefined;
 }
 
 /**
@@ -77,6 +81,21 @@ export function profileField(name: string): ProfileField | undefined {
   return undefined;
 }
 
+/** The legacy pod seccomp annotation: when non-empty, PSP kept it and set no default. */
+export const SECCOMP_POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
+/** The legacy per-container AppArmor annotation prefix. */
+export const APPARMOR_ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+
+/** SELinux options as PSP wrote them: empty fields left out. */
+function seLinuxValue(options: { user?: string | undefined; role?: string | undefined; type?: string | undefined; level?: string | undefined }): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of ['user', 'role', 'type', 'level'] as const) {
+    const value = options[key];
+    if (value) out[key] = value;
+  }
+  return out;
+}
+
 type Handler<K extends ControlKind> = (control: Controls[K], policy: PolicyIR) => { edits: DefaultEdit[]; report: FidelityEntry[] };
 
 const none = { edits: [], report: [] };
@@ -94,14 +113,14 @@ const handlers: { [K in ControlKind]: Handler<K> } = {
   supplementalGroups: (c) =>
     c.defaults === null
       ? none
-      : { edits: [{ kind: 'podField', control: 'supplementalGroups', path: ['securityContext', 'supplementalGroups'], value: [...c.defaults.supplementalGroups] }], report: [] },
+      : { edits: [{ kind: 'podField', control: 'supplementalGroups', path: ['securityContext', 'supplementalGroups'], value: [...c.defaults.supplementalGroups], emptyIsUnset: true, unlessAnnotation: undefined }], report: [] },
   fsGroup: (c) =>
-    c.defaults === null ? none : { edits: [{ kind: 'podField', control: 'fsGroup', path: ['securityContext', 'fsGroup'], value: c.defaults.fsGroup }], report: [] },
+    c.defaults === null ? none : { edits: [{ kind: 'podField', control: 'fsGroup', path: ['securityContext', 'fsGroup'], value: c.defaults.fsGroup, emptyIsUnset: false, unlessAnnotation: undefined }], report: [] },
   // PSP set the pod's seLinuxOptions when the pod had none; containers then inherit it.
   seLinux: (c) =>
     c.defaults === null
       ? none
-      : { edits: [{ kind: 'podField', control: 'seLinux', path: ['securityContext', 'seLinuxOptions'], value: { ...c.defaults.seLinuxOptions } }], report: [] },
+      : { edits: [{ kind: 'podField', control: 'seLinux', path: ['securityContext', 'seLinuxOptions'], value: seLinuxValue(c.defaults.seLinuxOptions), emptyIsUnset: false, unlessAnnotation: undefined }], report: [] },
   seccomp: (c, policy) => {
     if (c.defaults === null) return none;
     const field = profileField(c.defaults.profile);
@@ -118,10 +137,10 @@ const handlers: { [K in ControlKind]: Handler<K> } = {
         ],
       };
     }
-    return { edits: [{ kind: 'podField', control: 'seccomp', path: ['securityContext', 'seccompProfile'], value: field }], report: [] };
+    return { edits: [{ kind: 'podField', control: 'seccomp', path: ['securityContext', 'seccompProfile'], value: field, emptyIsUnset: false, unlessAnnotation: SECCOMP_POD_ANNOTATION }], report: [] };
   },
   runtimeClass: (c) =>
-    c.defaults === null ? none : { edits: [{ kind: 'podField', control: 'runtimeClass', path: ['runtimeClassName'], value: c.defaults.runtimeClassName }], report: [] },
+    c.defaults === null ? none : { edits: [{ kind: 'podField', control: 'runtimeClass', path: ['runtimeClassName'], value: c.defaults.runtimeClassName, emptyIsUnset: false, unlessAnnotation: undefined }], report: [] },
   runAsUser: (c) => {
     if (c.defaults === null) return none;
     if ('runAsUser' in c.defaults) {

@@ -7,7 +7,7 @@
 import type { ContainerKind } from '@psp-translate/core';
 import { CONTAINER_KINDS } from '../kyverno-shapes.js';
 import { celString, celStringList } from '../scope.js';
-import type { AppArmorDefault, CapabilitiesDefault, ContainerFieldDefault, DefaultEdit, PodFieldDefault } from './defaults.js';
+import { APPARMOR_ANNOTATION_PREFIX, type AppArmorDefault, type CapabilitiesDefault, type ContainerFieldDefault, type DefaultEdit, type PodFieldDefault } from './defaults.js';
 
 /** One MutatingPolicy mutation. */
 export interface ApplyConfigurationMutation {
@@ -16,7 +16,6 @@ export interface ApplyConfigurationMutation {
 }
 
 const EMPTY = 'Object{}';
-const APPARMOR_ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 
 /** A JSON value as a CEL apply-configuration value; objects become `Type{field: ...}` constructors. */
 export function celApplyValue(typeName: string, value: unknown): string {
@@ -58,7 +57,14 @@ function specConfiguration(path: readonly string[], inner: string): string {
 
 function podFieldMutation(edit: PodFieldDefault): string {
   const value = celApplyValue(['Object', 'spec', ...edit.path].join('.'), edit.value);
-  return `${isSet('object.spec', edit.path)} ? ${EMPTY} : ${specConfiguration(edit.path.slice(0, -1), `Object.spec${edit.path.slice(0, -1).map((p) => `.${p}`).join('')}{${edit.path[edit.path.length - 1]}: ${value}}`)}`;
+  const access = `object.spec.${edit.path.join('.')}`;
+  const keep = [edit.emptyIsUnset ? `(${isSet('object.spec', edit.path)} && ${access}.size() > 0)` : `(${isSet('object.spec', edit.path)})`];
+  if (edit.unlessAnnotation !== undefined) {
+    const key = celString(edit.unlessAnnotation);
+    keep.push(`(has(object.metadata.annotations) && ${key} in object.metadata.annotations && object.metadata.annotations[${key}] != "")`);
+  }
+  const parent = edit.path.slice(0, -1);
+  return `${keep.join(' || ')} ? ${EMPTY} : ${specConfiguration(parent, `Object.spec${parent.map((p) => `.${p}`).join('')}{${edit.path[edit.path.length - 1]}: ${value}}`)}`;
 }
 
 /**
@@ -84,7 +90,8 @@ function containerFieldMutations(edit: ContainerFieldDefault): string[] {
 }
 
 function appArmorMutations(edit: AppArmorDefault): string[] {
-  const annotated = `(has(object.metadata.annotations) && (${celString(APPARMOR_ANNOTATION_PREFIX)} + c.name) in object.metadata.annotations)`;
+  const key = `(${celString(APPARMOR_ANNOTATION_PREFIX)} + c.name)`;
+  const annotated = `(has(object.metadata.annotations) && ${key} in object.metadata.annotations && object.metadata.annotations[${key}] != "")`;
   return CONTAINER_KINDS.map((kind) =>
     containerMutation(
       kind,
