@@ -5,7 +5,7 @@ import type { PolicyIR } from '../ir/ir.js';
 import type { Pod } from '../pod/types.js';
 import { evaluatePolicy } from './evaluate.js';
 import { VALIDATED_PSP_ANNOTATION } from './profiles.js';
-import type { AdmissionResult, AdmissionWarning, AdmitOptions, PolicyVerdict, Reason } from './types.js';
+import type { AdmissionResult, AdmissionWarning, AdmitOptions, JsonPatchOp, PolicyVerdict, Reason } from './types.js';
 
 /** The reason given when no candidate policy exists. */
 export const NO_CANDIDATES_MESSAGE = "no PodSecurityPolicy is authorised for this pod's service account or requesting user";
@@ -91,8 +91,8 @@ function nameOrderWarnings(verdicts: readonly PolicyVerdict[], winner: string | 
   if (verdicts.some((v) => v.allowed && !v.mutated)) return [];
   const mutating = verdicts.filter((v) => v.allowed && v.mutated);
   if (mutating.length < 2) return [];
-  const first = JSON.stringify((mutating[0] as PolicyVerdict).mutations);
-  if (mutating.every((v) => JSON.stringify(v.mutations) === first)) return [];
+  const first = (mutating[0] as PolicyVerdict).mutations;
+  if (mutating.every((v) => sameOps(v.mutations, first))) return [];
   const policies = mutating.map((v) => v.policy);
   const losers = policies.filter((p) => p !== winner);
   const message =
@@ -100,4 +100,18 @@ function nameOrderWarnings(verdicts: readonly PolicyVerdict[], winner: string | 
     `PodSecurityPolicy applied "${winner}" because its name sorts first (no candidate admits the pod unchanged). ` +
     `Renaming a policy would change the pod's settings; a translation must reproduce "${winner}"'s defaults, not ${losers.map((p) => `"${p}"`).join(', ')}'s.`;
   return [{ code: 'name-order', policies, message }];
+}
+
+function sameOps(a: readonly JsonPatchOp[], b: readonly JsonPatchOp[]): boolean {
+  return a.length === b.length && a.every((op, i) => op.op === b[i]?.op && op.path === b[i]?.path && sameJson(op.value, b[i]?.value));
+}
+
+/** Deep equality of plain JSON data. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }

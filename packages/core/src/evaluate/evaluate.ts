@@ -197,7 +197,11 @@ function applyDefaults(p: CompiledPolicy, draft: PodDraft): void {
     for (let i = 0; i < count; i++) {
       const container = (): Container => containersOf(draft.pod, kind)[i] as Container;
       const sc = (): SecurityContext | null | undefined => container().securityContext;
-      const set = (field: string, value: unknown) => draft.set(['spec', kind, i, 'securityContext', field], value);
+      let target: ReturnType<PodDraft['at']> | undefined;
+      const set = (field: string, value: unknown) => {
+        target ??= draft.at(['spec', kind, i, 'securityContext']);
+        draft.put(target, field, value);
+      };
 
       const userDefault = c.runAsUser.defaults;
       if (userDefault && 'runAsUser' in userDefault && !isSet(sc()?.runAsUser ?? podSC()?.runAsUser)) {

@@ -46,20 +46,19 @@ export class PodDraft {
   }
 
   /**
-   * Set `value` at `path`. Missing (or null) parent objects are created with an `add` (or
-   * `replace` of the null) of an empty object, so the patch applies to the original pod in order.
+   * The object at `path`, owned by this draft (copied or created), for several {@link put}s in a
+   * row without walking the path again. Missing parents are created as in {@link set}.
    */
-  set(path: readonly Segment[], value: unknown): void {
+  at(path: readonly Segment[]): { node: Node; pointer: string } {
     if (!this.owned.has(this.pod)) {
       this.pod = { ...this.pod };
       this.owned.add(this.pod);
     }
-    let parent = this.pod as unknown as Node;
+    let node = this.pod as unknown as Node;
     let pointer = '';
-    for (let i = 0; i < path.length - 1; i++) {
-      const key = path[i] as Segment;
+    for (const key of path) {
       pointer += '/' + escapeSegment(key);
-      let child = parent[key];
+      let child = node[key];
       if (!isObject(child)) {
         const existed = child !== undefined;
         child = {};
@@ -68,14 +67,27 @@ export class PodDraft {
         child = Array.isArray(child) ? [...(child as unknown[])] : { ...child };
       }
       this.owned.add(child as object);
-      parent[key] = child;
-      parent = child as Node;
+      node[key] = child;
+      node = child as Node;
     }
-    const leaf = path[path.length - 1] as Segment;
-    const existed = parent[leaf] !== undefined;
-    parent[leaf] = value;
-    this.ops.push({ op: existed ? 'replace' : 'add', path: pointer + '/' + escapeSegment(leaf), value: cloneJson(value) });
+    return { node, pointer };
   }
+
+  /** Set `key` of an object obtained from {@link at}. */
+  put(target: { node: Node; pointer: string }, key: Segment, value: unknown): void {
+    const existed = target.node[key] !== undefined;
+    target.node[key] = value;
+    this.ops.push({ op: existed ? 'replace' : 'add', path: target.pointer + '/' + escapeSegment(key), value: cloneJson(value) });
+  }
+
+  /**
+   * Set `value` at `path`. Missing (or null) parent objects are created with an `add` (or
+   * `replace` of the null) of an empty object, so the patch applies to the original pod in order.
+   */
+  set(path: readonly Segment[], value: unknown): void {
+    this.put(this.at(path.slice(0, -1)), path[path.length - 1] as Segment, value);
+  }
+
 }
 
 /** Plain-data copy for patch values, so later edits of the pod never show up in a recorded patch. */
