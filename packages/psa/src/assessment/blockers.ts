@@ -211,10 +211,15 @@ export const checkAnalyses = {
 function capabilityFinding(facts: PolicyFacts, extra: readonly string[], beyond: string): Finding {
   const defaults = new Set(facts.controls.capabilities.defaults?.add ?? []);
   const defaulted = extra.filter((cap) => defaults.has(cap));
-  const fields = [
-    ...(extra.some((cap) => !defaults.has(cap)) ? ['spec.allowedCapabilities'] : []),
-    ...(defaulted.length > 0 ? ['spec.defaultAddCapabilities'] : []),
-  ];
-  const defaultedText = defaulted.length > 0 ? `; spec.defaultAddCapabilities adds ${formatList(defaulted)}` : '';
-  return finding(`allows adding ${formatList(extra)} ${beyond} (${fields.join(', ')}${defaultedText})`, ...fields);
+  const fields: string[] = [];
+  const where: string[] = [];
+  if (extra.some((cap) => !defaults.has(cap))) {
+    fields.push('spec.allowedCapabilities');
+    where.push('spec.allowedCapabilities');
+  }
+  if (defaulted.length > 0) {
+    fields.push('spec.defaultAddCapabilities');
+    where.push(`spec.defaultAddCapabilities adds ${formatList(defaulted)}`);
+  }
+  return finding(`allows adding ${formatList(extra)} ${beyond} (${where.join('; ')})`, ...fields);
 }
