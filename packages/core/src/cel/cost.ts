@@ -19,8 +19,8 @@
  *   list sizes.
  *
  * Hence this estimate takes an assumed maximum list length (`listSize`, default 64 items per pod
- * list: far above real pods) and string length, and returns the worst-case runtime cost under
- * those assumptions: both sides of `&&`/`||` counted, the costlier branch of `?:`, every
+ * list: far above real pods; `paramListSize` for the policy's own lists) and string length, and
+ * returns the worst-case runtime cost under those assumptions: both sides of `&&`/`||` counted, the costlier branch of `?:`, every
  * comprehension run to the end. Lists written as literals are sized exactly.
  */
 import { parse } from '@bufbuild/cel';
@@ -36,6 +36,10 @@ export interface CelCostOptions {
   listSize?: number;
   /** Length assumed for strings read from the object (default 256). */
   stringLength?: number;
+  /** Length assumed for lists read from the params (default 8): policy values are short lists. */
+  paramListSize?: number;
+  /** CEL prefixes whose lists are params (default `params`, `variables.params`). */
+  paramRoots?: readonly string[];
 }
 
 type ParsedExpr = NonNullable<ReturnType<typeof parse>['expr']>;
@@ -50,6 +54,25 @@ export function estimateCelCost(expr: string, options: CelCostOptions = {}): num
   const listSize = options.listSize ?? 64;
   const stringCost = Math.ceil((options.stringLength ?? 256) * 0.1);
   const root = parse(expr).expr;
+  const paramListSize = options.paramListSize ?? 8;
+  const paramRoots = options.paramRoots ?? ['params', 'variables.params'];
+
+  /** The dotted path of a pure select chain (`params.entries`), else undefined. */
+  const dotted = (e: ParsedExpr | undefined): string | undefined => {
+    if (e === undefined) return undefined;
+    if (e.exprKind.case === 'identExpr') return e.exprKind.value.name;
+    if (e.exprKind.case === 'selectExpr') {
+      const base = dotted(e.exprKind.value.operand);
+      return base === undefined ? undefined : `${base}.${e.exprKind.value.field}`;
+    }
+    return undefined;
+  };
+  const sizeOf = (range: ParsedExpr | undefined): number => {
+    if (range?.exprKind.case === 'listExpr') return range.exprKind.value.elements.length;
+    const path = dotted(range);
+    if (path !== undefined && paramRoots.some((r) => path === r || path.startsWith(`${r}.`))) return paramListSize;
+    return listSize;
+  };
 
   const cost = (e: ParsedExpr | undefined): number => {
     if (e === undefined) return 0;
@@ -74,9 +97,7 @@ export function estimateCelCost(expr: string, options: CelCostOptions = {}): num
         }
         const argCost = args.reduce((sum, a) => sum + cost(a), 0);
         if (call.function === '@in') {
-          const list = call.args[1];
-          const n = list?.exprKind.case === 'listExpr' ? list.exprKind.value.elements.length : listSize;
-          return 1 + argCost + n;
+          return 1 + argCost + sizeOf(call.args[1]);
         }
         if (STRING_FUNCTIONS.has(call.function) || call.function === '_+_') return 1 + stringCost + argCost;
         return 1 + argCost;
@@ -84,7 +105,7 @@ export function estimateCelCost(expr: string, options: CelCostOptions = {}): num
       case 'comprehensionExpr': {
         const c = kind.value;
         const range = c.iterRange;
-        const n = range?.exprKind.case === 'listExpr' ? range.exprKind.value.elements.length : listSize;
+        const n = sizeOf(range);
         return cost(range) + cost(c.accuInit) + n * (cost(c.loopCondition) + cost(c.loopStep) + 1) + cost(c.result);
       }
       default:

@@ -1,39 +1,24 @@
 // CEL for PSP controls: one declarative definition per control (./controls.ts in the check language
 // of ./ast.ts), a CEL printer, composition across candidate policies, and an in-process runner.
+// The check language's node types (under both their short names, which the engine packages
+// already use, and Check-prefixed ones); the builders stay internal (import ./ast.js inside core).
 export {
-  CONTAINER_VAR,
-  OBJECT_VAR,
-  and,
-  concat,
-  cond,
-  contains,
-  endsWith,
-  eq,
-  every,
-  get,
-  has,
-  inRanges,
-  isIn,
-  lit,
-  nonEmpty,
-  not,
-  onlyKey,
-  or,
-  param,
-  selinuxLevelEq,
-  some,
-  startsWith,
-  startsWithAny,
-  v,
-  cmp,
+  CONTAINER_VAR as CHECK_CONTAINER_VAR,
+  OBJECT_VAR as CHECK_OBJECT_VAR,
   type Expr,
+  type Expr as CheckExpr,
   type Json,
+  type Json as CheckJson,
   type Key,
+  type Key as CheckKey,
   type Rule,
+  type Rule as CheckRule,
   type Scope,
+  type Scope as CheckScope,
 } from './ast.js';
-export { PSP_SAFE_SYSCTLS, VOLUME_SOURCE_KEYS, controlDefinitions, paramsFor, type ControlDefinition, type ControlParams } from './controls.js';
-export { UNROLL_LIMIT, fold, jsonEqual, selinuxLevelsEqual as celSelinuxLevelsEqual, type FoldContext } from './fold.js';
+export { PSP_SAFE_SYSCTLS, VOLUME_SOURCE_KEYS, controlDefinitions, paramsFor,
+  paramsFor as controlParamsFor, type ControlDefinition, type ControlParams } from './controls.js';
+export { fold, fold as foldCheck, type FoldContext } from './fold.js';
 export { celLiteral, celString } from './literal.js';
 export { printCel, type PrintNames } from './print.js';
 export {

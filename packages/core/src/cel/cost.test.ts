@@ -1,0 +1,49 @@
+import { describe, expect, test } from 'vitest';
+import { policyFixture } from '../evaluate/test-support.js';
+import { CEL_PER_CALL_LIMIT, celControls, estimateCelCost, policyAdmitsExpression, policyControlExpressions } from './index.js';
+import { CONTROL_KINDS } from '../ir/ir.js';
+
+describe('estimateCelCost', () => {
+  test('comprehensions multiply by the assumed list size; literal lists by their length', () => {
+    const one = estimateCelCost('object.spec.containers.all(c, c.name == "x")', { listSize: 10 });
+    const ten = estimateCelCost('object.spec.containers.all(c, c.name == "x")', { listSize: 100 });
+    expect(ten).toBeGreaterThan(one * 8);
+    const nested = estimateCelCost('object.a.all(x, object.b.all(y, x == y))', { listSize: 10 });
+    expect(nested).toBeGreaterThan(estimateCelCost('object.a.all(x, x == 1)', { listSize: 10 }) * 8);
+    expect(estimateCelCost('[1, 2, 3].all(x, x > 0)')).toBeLessThan(estimateCelCost('object.l.all(x, x > 0)'));
+  });
+
+  test('the ternary counts its costlier branch only', () => {
+    const cheap = estimateCelCost('true ? 1 : 2');
+    const costly = estimateCelCost('true ? 1 : object.l.all(x, x > 0)', { listSize: 50 });
+    expect(costly).toBeGreaterThan(cheap + 50);
+  });
+
+  test('params lists are sized separately from the pod lists', () => {
+    const expr = 'object.spec.containers.all(c, params.allowed.exists(a, a == c.name))';
+    expect(estimateCelCost(expr, { listSize: 10, paramListSize: 2 })).toBeLessThan(estimateCelCost(expr, { listSize: 10, paramListSize: 20 }));
+  });
+
+  test('a strict policy stays inside the per-expression limit for pods with 8-item lists', () => {
+    const strict = policyFixture({
+      controls: {
+        hostPaths: { validate: { allowed: [{ pathPrefix: '/var/log', readOnly: true }, { pathPrefix: '/data', readOnly: false }] } },
+        seLinux: { validate: { rule: 'MustRunAs', options: { level: 's0:c1,c2' } } },
+        capabilities: { validate: { allowAny: false, allowed: ['NET_BIND_SERVICE'], requiredDrop: ['ALL'] } },
+        hostPorts: { validate: { ranges: [{ min: 80, max: 80 }] } },
+      },
+    });
+    for (const control of policyControlExpressions(strict, { object: 'object' })) {
+      expect(estimateCelCost(control.admits, { listSize: 8 }), control.kind).toBeLessThan(CEL_PER_CALL_LIMIT);
+    }
+    for (const kind of CONTROL_KINDS.filter((k) => k !== 'hostPaths')) {
+      expect(estimateCelCost(celControls[kind].admits({ params: 'params', object: 'object' }), { listSize: 8, paramListSize: 4 }), kind).toBeLessThan(
+        CEL_PER_CALL_LIMIT,
+      );
+    }
+    expect(estimateCelCost(policyAdmitsExpression(strict, { object: 'object' }), { listSize: 8 })).toBeLessThan(CEL_PER_CALL_LIMIT);
+    // The hostPath read-only check is containers x volumeMounts x volumes: cubic in the list size.
+    const readOnlyMounts = policyControlExpressions(strict, { object: 'object' }).find((c) => c.kind === 'hostPaths')?.admits ?? '';
+    expect(estimateCelCost(readOnlyMounts, { listSize: 64 }) / estimateCelCost(readOnlyMounts, { listSize: 8 })).toBeGreaterThan(100);
+  });
+});
