@@ -13,7 +13,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluatePolicy, policyFixture, type Pod, type PolicyIR, type ProfileRef, type SELinuxOptions } from '@psp-translate/core';
+import { evaluatePolicy, policyFixture, type Pod, type PolicyIR, type ProfileRef, type Range, type SELinuxOptions } from '@psp-translate/core';
 import { arbitraryPod, arbitraryPolicy, fuzzParameters } from '../../core/src/evaluate/arbitrary.js';
 import { assessPolicy, evaluatePod, type Assessment, type PsaMinorVersion } from '@psp-translate/psa';
 import { mirrorSeccompProfiles } from '../src/seccomp-mirror.js';
@@ -75,7 +75,7 @@ const tightPolicy: fc.Arbitrary<PolicyIR> = fc
     defaultAdd: fc.constantFrom<string[]>([], [], ['NET_BIND_SERVICE'], ['KILL']),
     requiredDrop: fc.constantFrom<string[]>(['ALL'], ['ALL'], [], ['NET_RAW']),
     runAsUser: fc.constantFrom('MustRunAsNonRoot', 'MustRunAs', 'RunAsAny') as fc.Arbitrary<'MustRunAsNonRoot' | 'MustRunAs' | 'RunAsAny'>,
-    userRanges: fc.constantFrom([{ min: 1000, max: 1999 }], [{ min: 0, max: 65535 }], [{ min: 1, max: 65535 }]),
+    userRanges: fc.constantFrom<Range[]>([{ min: 1000, max: 1999 }], [{ min: 0, max: 65535 }], [{ min: 1, max: 65535 }]),
     seLinux: fc.constantFrom<SELinuxOptions>({ type: 'container_t' }, { level: 's0:c1,c2' }, { type: 'container_engine_t', level: 's0:c1,c2' }),
     procMount: fc.constantFrom<('Default' | 'Unmasked')[]>([], ['Default']),
     sysctlsUnsafe: fc.constantFrom<string[]>([], [], ['net.ipv4.tcp_keepalive_time'], ['net.ipv4.ip_local_reserved_ports']),
