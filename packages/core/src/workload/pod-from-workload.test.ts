@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Workload } from '../parse/index.js';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../schema/rbac.js';
 import { podFromWorkload, POD_TEMPLATE_PATHS, type WorkloadLike } from './pod-from-workload.js';
 
@@ -56,5 +57,17 @@ describe('podFromWorkload', () => {
       'Deployment/broken: spec.template is missing',
     );
     expect(() => podFromWorkload({ kind: 'Pod', name: 'p', namespace: 'x', raw: { spec: {} } })).toThrow('Pod/p: spec.containers is missing');
+  });
+
+  it("accepts the parse module's Workload as it is", () => {
+    const parsed: Workload = {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      name: 'agent',
+      namespace: 'kube-system',
+      source: { file: 'agent.yaml', line: 1, column: 1 },
+      raw: wrap('DaemonSet', template),
+    };
+    expect(podFromWorkload(parsed)).toMatchObject({ namespace: 'kube-system', serviceAccount: 'web-sa', pod: { metadata: { name: 'agent' } } });
   });
 });
