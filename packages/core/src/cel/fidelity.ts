@@ -30,7 +30,7 @@ export const celFidelity = {
   privilegeEscalation: { fidelity: 'exact', note: AFTER_DEFAULTS },
   capabilities: {
     fidelity: 'exact',
-    note: `${AFTER_DEFAULTS}; a required drop is also satisfied by drop: [ALL] (same verdict on defaulted pods, which list every required drop)`,
+    note: `${AFTER_DEFAULTS}; required drops are literal members of drop ([ALL] alone does not satisfy NET_RAW), as PSP; with * nothing is checked`,
   },
   runAsUser: { fidelity: 'exact', note: AFTER_DEFAULTS },
   runAsGroup: { fidelity: 'exact', note: AFTER_DEFAULTS },

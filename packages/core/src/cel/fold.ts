@@ -159,7 +159,7 @@ export function fold(expr: Expr, ctx: FoldContext = {}): Expr {
     case 'str': {
       const value = rec(expr.value);
       const arg = rec(expr.arg);
-      if (isLit(arg) && arg.value === '' ) return lit(true);
+      if (isLit(arg) && arg.value === '' && expr.fn !== 'endsWith') return lit(true);
       if (isLit(value) && isLit(arg) && typeof value.value === 'string' && typeof arg.value === 'string') {
         const s = value.value;
         return lit(expr.fn === 'startsWith' ? s.startsWith(arg.value) : expr.fn === 'endsWith' ? s.endsWith(arg.value) : s.includes(arg.value));
@@ -189,7 +189,6 @@ export function fold(expr: Expr, ctx: FoldContext = {}): Expr {
         });
         return rec({ op: expr.op === 'every' ? 'and' : 'or', args });
       }
-      if (isLit(over) && Array.isArray(over.value) && over.value.length === 0) return lit(expr.op === 'every');
       // The comprehension variable shadows any outer binding of the same name.
       const inner = new Map(vars);
       inner.delete(expr.var);
