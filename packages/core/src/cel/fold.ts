@@ -159,7 +159,8 @@ export function fold(expr: Expr, ctx: FoldContext = {}): Expr {
     case 'str': {
       const value = rec(expr.value);
       const arg = rec(expr.arg);
-      if (isLit(arg) && arg.value === '' && expr.fn !== 'endsWith') return lit(true);
+      // Every string starts with, ends with and contains ''.
+      if (isLit(arg) && arg.value === '') return lit(true);
       if (isLit(value) && isLit(arg) && typeof value.value === 'string' && typeof arg.value === 'string') {
         const s = value.value;
         return lit(expr.fn === 'startsWith' ? s.startsWith(arg.value) : expr.fn === 'endsWith' ? s.endsWith(arg.value) : s.includes(arg.value));
