@@ -27,7 +27,7 @@ import {
 } from './kyverno-shapes.js';
 import { clusterPolicyMutateRules } from './mutate/cluster-policy.js';
 import { defaultsPlan } from './mutate/defaults.js';
-import { applyConfigurationMutations } from './mutate/mutating-policy.js';
+import { applyConfigurationMutations, pendingDefaultsExpression } from './mutate/mutating-policy.js';
 import { dnsLabel } from './names.js';
 import { admitsEveryPod, decidingPolicy } from './permissive.js';
 import { describeGroup, scopeCondition } from './scope.js';
@@ -278,12 +278,18 @@ function clusterPolicyMutation(scope: MutationScope, plan: ScopePlan, report: Fi
 function mutatingPolicy(scope: MutationScope, plan: ScopePlan): KubernetesObject | undefined {
   const defaults = defaultsPlan(scope.policy);
   if (defaults.edits.length === 0) return undefined;
-  const conditions = scope.sets.map(({ set, nonMutating }) => {
+  const conditions = scope.sets.map(({ set }) => {
     const parts: string[] = [];
     const where = scopeCondition('cel', plan.all, set.groups, plan.dontCare);
     if (where !== undefined) parts.push(where);
-    // PSP preferred a candidate that admitted the pod unchanged.
-    for (const other of nonMutating) parts.push(`!(${policyAdmitsExpression(other, { object: 'object' })})`);
+    // PSP preferred a candidate that admitted the pod unchanged: no defaults then.
+    if (set.policies.length > 1) {
+      for (const candidate of set.policies) {
+        const pending = pendingDefaultsExpression(defaultsPlan(candidate).edits);
+        const admits = policyAdmitsExpression(candidate, { object: 'object' });
+        parts.push(pending === undefined ? `!(${admits})` : `!((${admits}) && !(${pending}))`);
+      }
+    }
     return parts;
   });
   const spec: Record<string, unknown> = {

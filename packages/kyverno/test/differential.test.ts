@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { admit, type PolicyIR, type Pod } from '@psp-translate/core';
 import { describe, expect, it } from 'vitest';
 import { arbitraryCandidates, arbitraryPod } from '../../core/src/evaluate/arbitrary.js';
-import { translateKyverno, type ExemptionMode, type KyvernoApi, type ScopeGroupLike } from '../src/index.js';
+import { planScopes, translateKyverno, type ExemptionMode, type FidelityEntry, type KyvernoApi, type ScopeGroupLike } from '../src/index.js';
 import { byNamespace } from './support/policies.js';
 import { admitWithKyverno, type Request } from './support/kyverno-engine.js';
 
@@ -33,9 +33,41 @@ const arbitraryRequest = fc.record({
   operation: fc.constantFrom<'CREATE' | 'UPDATE'>('CREATE', 'CREATE', 'UPDATE'),
 });
 
+function groupOf(scenario: Scenario, namespace: string): ScopeGroupLike {
+  return scenario.groups.find((g) => (g.namespace.op === 'In' ? g.namespace.values.includes(namespace) : !g.namespace.values.includes(namespace)))!;
+}
+
 function candidatesIn(scenario: Scenario, namespace: string): PolicyIR[] {
-  const group = scenario.groups.find((g) => (g.namespace.op === 'In' ? g.namespace.values.includes(namespace) : !g.namespace.values.includes(namespace)))!;
-  return group.candidates.map((name) => scenario.policies.find((p) => p.name === name)!);
+  return groupOf(scenario, namespace).candidates.map((name) => scenario.policies.find((p) => p.name === name)!);
+}
+
+/**
+ * Whose defaults a pod gets is approximated, and reported, where the candidates that decide a
+ * group include several defaulting PSPs (PSP fell back to a later one when the first rejected its
+ * defaulted pod), or, in ClusterPolicies, a defaulting and a non-defaulting one (JMESPath cannot
+ * tell whether the latter admits the pod). Returns the PSP the report must name, else undefined.
+ */
+function approximatedBy(api: KyvernoApi, scenario: Scenario, namespace: string): string | undefined {
+  const plan = planScopes(scenario.policies, scenario.groups, false);
+  const set = plan.sets.find((s) => s.groups.includes(groupOf(scenario, namespace)));
+  if (set === undefined) return undefined;
+  const mutating = set.policies.filter((p) => p.mutating);
+  if (mutating.length >= 2) return mutating[0]!.name;
+  if (api === 'kyverno.io/v1' && mutating.length === 1 && set.policies.length > 1) return mutating[0]!.name;
+  return undefined;
+}
+
+/**
+ * A pod as stored by a PSP-era (1.19-1.24) API server, for UPDATE: the seccomp field was copied
+ * into the pod annotation on create, so PSP saw both. (The reference evaluator treats a field
+ * without its annotation as a pending change, which a real pod of that era never had.)
+ */
+function asStored(pod: Pod): Pod {
+  const field = pod.spec.securityContext?.seccompProfile;
+  const key = 'seccomp.security.alpha.kubernetes.io/pod';
+  if (field === undefined || field === null || (pod.metadata.annotations?.[key] ?? '') !== '') return pod;
+  const value = field.type === 'RuntimeDefault' ? 'runtime/default' : field.type === 'Unconfined' ? 'unconfined' : `localhost/${field.localhostProfile ?? ''}`;
+  return { ...pod, metadata: { ...pod.metadata, annotations: { ...pod.metadata.annotations, [key]: value } } };
 }
 
 interface Mismatch {
@@ -48,22 +80,41 @@ interface Mismatch {
   pod: Pod;
 }
 
-function runDifferential(api: KyvernoApi, exemptions: ExemptionMode, scenarios: number, podsPerScenario: number): { cases: number; mismatches: Mismatch[] } {
+function runDifferential(
+  api: KyvernoApi,
+  exemptions: ExemptionMode,
+  scenarios: number,
+  podsPerScenario: number,
+): { cases: number; mismatches: Mismatch[]; approximated: number; approximateMismatches: number; unreported: string[] } {
   const seed = RANDOM ? Date.now() : SEED;
   const scenarioSamples = fc.sample(arbitraryScenario, { seed, numRuns: scenarios });
   const pods = fc.sample(fc.tuple(arbitraryPod, arbitraryRequest), { seed: seed + 1, numRuns: scenarios * podsPerScenario });
   const mismatches: Mismatch[] = [];
+  const unreported: string[] = [];
   let cases = 0;
+  let approximated = 0;
+  let approximateMismatches = 0;
   scenarioSamples.forEach((scenario, s) => {
-    const { objects } = translateKyverno({ policies: scenario.policies, scopeGroups: scenario.groups, options: { api, style: 'cel', exemptions } });
+    const { objects, report } = translateKyverno({ policies: scenario.policies, scopeGroups: scenario.groups, options: { api, style: 'cel', exemptions } });
     for (let i = 0; i < podsPerScenario; i++) {
       const [generated, req] = pods[s * podsPerScenario + i]!;
-      const pod: Pod = { ...generated, metadata: { ...generated.metadata, namespace: req.namespace } };
+      const placed: Pod = { ...generated, metadata: { ...generated.metadata, namespace: req.namespace } };
+      const pod = req.operation === 'UPDATE' ? asStored(placed) : placed;
       const request: Request = { ...req, userInfo: { username: '' } };
       const candidates = candidatesIn(scenario, req.namespace);
       const psp = admit(pod, candidates, { operation: req.operation, warnings: false });
       const kyverno = admitWithKyverno(objects, pod, request);
       cases++;
+      const approximate = req.operation === 'CREATE' ? approximatedBy(api, scenario, req.namespace) : undefined;
+      if (approximate !== undefined) {
+        approximated++;
+        if (psp.admitted !== kyverno.admitted) {
+          approximateMismatches++;
+          const named = (r: FidelityEntry) => r.fidelity === 'approximate' && r.policy === approximate;
+          if (!report.some(named)) unreported.push(`${scenario.policies.map((p) => p.name).join(',')} in ${req.namespace}`);
+        }
+        continue;
+      }
       if (psp.admitted !== kyverno.admitted) {
         mismatches.push({
           policies: scenario.policies.map((p) => p.name),
@@ -77,7 +128,7 @@ function runDifferential(api: KyvernoApi, exemptions: ExemptionMode, scenarios: 
       }
     }
   });
-  return { cases, mismatches };
+  return { cases, mismatches, approximated, approximateMismatches, unreported };
 }
 
 describe('emitted Kyverno policies decide as PSP admission did', () => {
@@ -85,11 +136,15 @@ describe('emitted Kyverno policies decide as PSP admission did', () => {
     ['kyverno.io/v1', 'policy-exception'],
     ['policies.kyverno.io/v1', 'preconditions'],
   ] as const) {
-    it(`${api} (exemptions: ${exemptions}), 10,000+ generated pods`, () => {
-      const { cases, mismatches } = runDifferential(api, exemptions, 200, 51);
-      expect(cases).toBeGreaterThanOrEqual(10_000);
+    it(`${api} (exemptions: ${exemptions}), 10,000 generated pods`, () => {
+      const { cases, mismatches, approximated, approximateMismatches, unreported } = runDifferential(api, exemptions, 40, 250);
+      expect(cases).toBe(10_000);
       if (mismatches.length > 0) console.error(JSON.stringify(mismatches.slice(0, 3), null, 1));
       expect(mismatches.length).toBe(0);
+      // Approximations must be reported, and stay the exception.
+      expect(unreported).toEqual([]);
+      console.info(`${api}: ${approximated} of ${cases} cases in reported-approximate scopes, ${approximateMismatches} decided differently`);
+      expect(approximated).toBeLessThan(cases / 2);
     });
   }
 });

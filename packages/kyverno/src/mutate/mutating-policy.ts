@@ -89,36 +89,72 @@ function containerFieldMutations(edit: ContainerFieldDefault): string[] {
   );
 }
 
-function appArmorMutations(edit: AppArmorDefault): string[] {
+function appArmorSelects(): string {
   const key = `(${celString(APPARMOR_ANNOTATION_PREFIX)} + c.name)`;
   const annotated = `(has(object.metadata.annotations) && ${key} in object.metadata.annotations && object.metadata.annotations[${key}] != "")`;
+  return `${unsetInContainer('appArmorProfile')} && !${annotated}`;
+}
+
+const capList = (which: 'add' | 'drop') => `(${isSet('c', ['securityContext', 'capabilities', which])} ? c.securityContext.capabilities.${which} : [])`;
+const missingDrops = (edit: CapabilitiesDefault) => `${celStringList(edit.drop)}.filter(x, !(x in ${capList('drop')}))`;
+// PSP added a default capability unless the container already adds or drops it.
+const missingAdds = (edit: CapabilitiesDefault) => `${celStringList(edit.add)}.filter(x, !(x in ${capList('add')}) && !(x in ${capList('drop')}))`;
+
+function appArmorMutations(edit: AppArmorDefault): string[] {
   return CONTAINER_KINDS.map((kind) =>
     containerMutation(
       kind,
       unsetInPod('appArmorProfile'),
-      `${unsetInContainer('appArmorProfile')} && !${annotated}`,
+      appArmorSelects(),
       `appArmorProfile: ${celApplyValue(`Object.spec.${kind}.securityContext.appArmorProfile`, edit.profile)}`,
     ),
   );
 }
 
 function capabilitiesMutations(edit: CapabilitiesDefault): string[] {
-  const list = (which: 'add' | 'drop') => `(${isSet('c', ['securityContext', 'capabilities', which])} ? c.securityContext.capabilities.${which} : [])`;
   const out: string[] = [];
   for (const kind of CONTAINER_KINDS) {
     const capsType = `Object.spec.${kind}.securityContext.capabilities`;
     // Capability lists are atomic for apply: the whole list is written, existing entries first.
     if (edit.drop.length > 0) {
-      const missing = `${celStringList(edit.drop)}.filter(x, !(x in ${list('drop')}))`;
-      out.push(containerMutation(kind, undefined, `${missing}.size() > 0`, `capabilities: ${capsType}{drop: ${list('drop')} + ${missing}}`));
+      out.push(containerMutation(kind, undefined, `${missingDrops(edit)}.size() > 0`, `capabilities: ${capsType}{drop: ${capList('drop')} + ${missingDrops(edit)}}`));
     }
     if (edit.add.length > 0) {
-      // PSP added a default capability unless the container already adds or drops it.
-      const missing = `${celStringList(edit.add)}.filter(x, !(x in ${list('add')}) && !(x in ${list('drop')}))`;
-      out.push(containerMutation(kind, undefined, `${missing}.size() > 0`, `capabilities: ${capsType}{add: ${list('add')} + ${missing}}`));
+      out.push(containerMutation(kind, undefined, `${missingAdds(edit)}.size() > 0`, `capabilities: ${capsType}{add: ${capList('add')} + ${missingAdds(edit)}}`));
     }
   }
   return out;
+}
+
+/**
+ * Boolean CEL: some default of these edits would still change the pod (a field PSP would set is
+ * unset). `undefined` when there are no edits. PSP did not default pods on UPDATE (the
+ * ephemeralcontainers subresource): it skipped a policy whose defaults would have changed the pod.
+ */
+export function pendingDefaultsExpression(edits: readonly DefaultEdit[]): string | undefined {
+  const parts = edits.flatMap((edit): string[] => {
+    switch (edit.kind) {
+      case 'podField':
+        return [`!(${podFieldMutation(edit).split(' ? ')[0]})`];
+      case 'containerField': {
+        const podGuard = edit.podUnset.length === 0 ? undefined : edit.podUnset.map(unsetInPod).join(' && ');
+        const selects = [edit.field, ...edit.containerUnset].map(unsetInContainer).join(' && ');
+        return CONTAINER_KINDS.map((kind) => containerPending(kind, podGuard, selects));
+      }
+      case 'appArmor':
+        return CONTAINER_KINDS.map((kind) => containerPending(kind, unsetInPod('appArmorProfile'), appArmorSelects()));
+      case 'capabilities':
+        return CONTAINER_KINDS.flatMap((kind) => [
+          ...(edit.drop.length > 0 ? [containerPending(kind, undefined, `${missingDrops(edit)}.size() > 0`)] : []),
+          ...(edit.add.length > 0 ? [containerPending(kind, undefined, `${missingAdds(edit)}.size() > 0`)] : []),
+        ]);
+    }
+  });
+  return parts.length === 0 ? undefined : parts.map((p) => `(${p})`).join(' || ');
+}
+
+function containerPending(kind: ContainerKind, podGuard: string | undefined, selects: string): string {
+  return [`has(object.spec.${kind})`, ...(podGuard === undefined ? [] : [podGuard]), `object.spec.${kind}.exists(c, ${selects})`].join(' && ');
 }
 
 /** The MutatingPolicy mutations of one PSP's defaults, in PSP's order (applied in sequence). */

@@ -4,7 +4,20 @@
  * any of them did), and a denial where no PSP was authorised.
  */
 import { celString, policyControlExpressions, policySetExpression, type ControlKind, type PolicyIR } from '@psp-translate/core';
+import { defaultsPlan } from '../mutate/defaults.js';
+import { pendingDefaultsExpression } from '../mutate/mutating-policy.js';
 import { kebabCase } from '../names.js';
+
+/**
+ * Boolean CEL: the request is not an UPDATE that PSP would have refused because the policy's
+ * defaults were missing (PSP defaulted on CREATE only, and on UPDATE, e.g. `kubectl debug` adding
+ * an ephemeral container, skipped a policy whose defaults would have changed the pod).
+ * `undefined` for a policy without defaults.
+ */
+export function defaultsPresentOnUpdate(policy: PolicyIR): string | undefined {
+  const pending = pendingDefaultsExpression(defaultsPlan(policy).edits);
+  return pending === undefined ? undefined : `request.operation != "UPDATE" || !(${pending})`;
+}
 
 /** A named CEL validation: all `expressions` must hold. */
 export interface CelValidation {
@@ -20,7 +33,7 @@ export interface CelValidation {
 
 /** Validations for pods whose only candidate is `policy`: one per control that restricts anything. */
 export function singlePolicyValidations(policy: PolicyIR): CelValidation[] {
-  return policyControlExpressions(policy, { object: 'object' }).map((control) => ({
+  const out: CelValidation[] = policyControlExpressions(policy, { object: 'object' }).map((control) => ({
     name: kebabCase(control.kind),
     control: control.kind,
     variables: [],
@@ -28,15 +41,31 @@ export function singlePolicyValidations(policy: PolicyIR): CelValidation[] {
     message: `PodSecurityPolicy ${policy.name}: ${control.kind} does not allow this pod`,
     messageExpression: `${celString(`PodSecurityPolicy ${policy.name}: `)} + ${control.message}`,
   }));
+  const defaults = defaultsPresentOnUpdate(policy);
+  if (defaults !== undefined) {
+    out.push({
+      name: 'defaults-on-update',
+      control: null,
+      variables: [],
+      expression: defaults,
+      message: `PodSecurityPolicy ${policy.name}: an update (such as an ephemeral container) must already carry the policy's defaults, which are applied on create only`,
+      messageExpression: undefined,
+    });
+  }
+  return out;
 }
 
 /** One validation: some candidate admits the pod. Candidates are bound as variables. */
 export function anyOfValidation(policies: readonly PolicyIR[], name: string): CelValidation {
   const set = policySetExpression(policies, { object: 'object', variables: 'variables.' });
+  const variables = set.candidates.map((c, i) => {
+    const defaults = defaultsPresentOnUpdate(policies[i]!);
+    return { name: c.variable, expression: defaults === undefined ? c.admits : `(${c.admits}) && (${defaults})` };
+  });
   return {
     name,
     control: null,
-    variables: set.candidates.map((c) => ({ name: c.variable, expression: c.admits })),
+    variables,
     expression: set.expression,
     message: `no PodSecurityPolicy this pod may use (${policies.map((p) => p.name).join(', ')}) admits it`,
     messageExpression: set.messageExpression,
