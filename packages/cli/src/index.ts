@@ -6,7 +6,8 @@ import { CommanderError } from 'commander';
 import pc from 'picocolors';
 import { CliError, ExitCode } from './errors.js';
 import type { CliIO } from './io.js';
-import { buildProgram, cliVersion } from './program.js';
+import { addCheckCommands } from './commands/check-program.js';
+import { buildProgram, cliVersion, type ProgramContext } from './program.js';
 import type { TargetRegistry } from './targets.js';
 
 export { ACTIONS, ACTION_WORDS, normaliseAction, type Action, type EngineActions, type ValidationAction } from './action.js';
@@ -19,8 +20,12 @@ export type {
   KubernetesObject,
   TargetModule,
   TargetRegistry,
+  TargetVerdict,
   TranslateOptions,
   TranslationResult,
+  WorkloadContext,
+  WorkloadEvaluator,
+  WorkloadRef,
 } from './targets.js';
 
 /** Options for embedding and testing `run`. */
@@ -61,13 +66,15 @@ export async function run(argv: readonly string[], io: Partial<CliIO> = {}, opti
   const debug = argv.includes('--debug');
   let exitCode: number = ExitCode.ok;
   try {
-    const program = buildProgram({
+    const context: ProgramContext = {
       io: fullIO,
       ...(options.targets ? { targets: options.targets } : {}),
       setExitCode: (code) => {
         exitCode = code;
       },
-    });
+    };
+    const program = buildProgram(context);
+    addCheckCommands(program, context);
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {

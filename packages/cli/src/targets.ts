@@ -10,7 +10,7 @@
  * Keep the module's top level light (import heavy code inside `translate`): this file is loaded by
  * every `translate` run, whichever targets were asked for.
  */
-import type { ControlKind, InputSet, SourceRef } from '@psp-translate/core';
+import type { ControlKind, InputSet, Pod, Requester, SourceRef, WorkloadKind } from '@psp-translate/core';
 import type { EngineActions } from './action.js';
 import type { TargetName } from './target-names.js';
 
@@ -67,6 +67,41 @@ export interface TranslationResult {
   report: FidelityEntry[];
 }
 
+/** A workload as `check` and `evaluate` report it. */
+export interface WorkloadRef {
+  kind: WorkloadKind;
+  /** The pod's namespace: the manifest's, else `--namespace`, else `default`. */
+  namespace: string;
+  name: string;
+  /** `spec.serviceAccountName` of the pod template, `default` when unset. */
+  serviceAccount: string;
+}
+
+/** One workload, as a target's evaluator sees it. */
+export interface WorkloadContext {
+  workload: WorkloadRef;
+  /**
+   * The pod the workload's controller creates (a bare Pod: itself), named after the workload, as
+   * it reaches admission: no PSP defaults applied. A target that mutates applies its own. Read-only.
+   */
+  pod: Pod;
+  /** Who creates the pod: the controller for controller-made kinds; undefined for a bare Pod or PodTemplate (a person). */
+  requester?: Requester;
+}
+
+/** What a target's policies decide about one workload. */
+export interface TargetVerdict {
+  /** False when the policies, enforced, reject the pod (`check` translates with `--action deny` for this; audit/warn findings count as rejections). */
+  admitted: boolean;
+  /** Why it is rejected, one line each, naming the field and the policy; empty when admitted. */
+  reasons: string[];
+  /** What the engine would tell the user while admitting (e.g. PSA warn-mode messages). */
+  warnings?: string[];
+}
+
+/** Judges one workload at a time; prepared once per run, called once per workload. */
+export type WorkloadEvaluator = (workload: WorkloadContext) => TargetVerdict;
+
 /** A translation target. */
 export interface TargetModule {
   /** The name users pass to `--target`; also the output subdirectory. */
@@ -77,6 +112,18 @@ export interface TargetModule {
    * (that goes into the report).
    */
   translate(inputs: InputSet, options: TranslateOptions): TranslationResult | Promise<TranslationResult>;
+  /**
+   * Optional: judge workloads in-process against the objects `translate` returned for `inputs`
+   * (`check --target`). Prepare once (parse labels, compile CEL...), return the per-workload
+   * function. Without it, `check` reports this target as not evaluated.
+   */
+  evaluate?(translation: TranslationResult, inputs: InputSet): WorkloadEvaluator | Promise<WorkloadEvaluator>;
+  /**
+   * Optional: judge workloads against this engine's policies already present in `inputs`, no PSP
+   * involved (`evaluate`). Returns `null` when the inputs hold nothing this engine would read.
+   * Without it, `evaluate` reports this target as not evaluated.
+   */
+  evaluateExisting?(inputs: InputSet): WorkloadEvaluator | null | Promise<WorkloadEvaluator | null>;
 }
 
 /** Every target by name; `undefined` = not implemented in this version. */
