@@ -77,7 +77,9 @@ export class PodDraft {
   put(target: { node: Node; pointer: string }, key: Segment, value: unknown): void {
     const existed = target.node[key] !== undefined;
     target.node[key] = value;
-    this.ops.push({ op: existed ? 'replace' : 'add', path: target.pointer + '/' + escapeSegment(key), value: cloneJson(value) });
+    // The value is shared with the pod, not copied: the draft never edits a value it did not copy
+    // first, and callers treat verdicts as read-only.
+    this.ops.push({ op: existed ? 'replace' : 'add', path: target.pointer + '/' + escapeSegment(key), value });
   }
 
   /**
@@ -87,16 +89,4 @@ export class PodDraft {
   set(path: readonly Segment[], value: unknown): void {
     this.put(this.at(path.slice(0, -1)), path[path.length - 1] as Segment, value);
   }
-
-}
-
-/** Plain-data copy for patch values, so later edits of the pod never show up in a recorded patch. */
-function cloneJson<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(cloneJson) as T;
-  if (isObject(value)) {
-    const out: Node = {};
-    for (const [k, v] of Object.entries(value)) out[k] = cloneJson(v);
-    return out as T;
-  }
-  return value;
 }
