@@ -6,8 +6,8 @@
 import {
   CONTROL_KINDS,
   controlCondition,
-  fold,
-  paramsFor,
+  controlParamsFor as paramsFor,
+  foldCheck as fold,
   type ControlKind,
   type PolicyIR,
 } from '@psp-translate/core';

@@ -2,7 +2,7 @@
  * Rego for each control, printed from core's control definitions (the ones the CEL comes from), and
  * the two template packages built from them: per-control and policy-set.
  */
-import { CONTROL_KINDS, controlDefinitions, type ControlKind, type Rule } from '@psp-translate/core';
+import { CONTROL_KINDS, controlDefinitions, type CheckRule as Rule, type ControlKind } from '@psp-translate/core';
 import { RegoPrinter, REGO_LIBRARY, indent, regoLiteral, regoVar } from './print-rego.js';
 
 const CONTAINER_LISTS = '["containers", "initContainers", "ephemeralContainers"]';

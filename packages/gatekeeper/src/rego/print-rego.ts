@@ -12,7 +12,7 @@
  * - helpers take every variable in scope as arguments and are named after the control and a
  *   counter; identical helpers are printed once, so the output is deterministic.
  */
-import type { Expr, Json, Key } from '@psp-translate/core';
+import type { CheckExpr as Expr, CheckJson as Json, CheckKey as Key } from '@psp-translate/core';
 
 /** A Rego literal for a JSON value (JSON is valid Rego term syntax). */
 export function regoLiteral(value: Json): string {
