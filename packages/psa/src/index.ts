@@ -23,3 +23,19 @@ export { assessPolicy } from './assessment/assess.js';
 export type { AssessOptions, Assessment, CheckBlocker, VersionRange } from './assessment/assess.js';
 export type { Finding } from './assessment/blockers.js';
 export type { LostDefault, LostDefaultEffect, LostProtection } from './assessment/lost.js';
+export { mirrorSeccompProfiles } from './seccomp-mirror.js';
+export { kubectlLabelCommands, namespacesOf, translatePsa } from './translate.js';
+export { psaTarget } from './target.js';
+export type { PsaTargetOptions, PsaTargetResult } from './target.js';
+export type {
+  NamespaceDecisionReport,
+  NamespaceManifest,
+  PinnedLevel,
+  PsaFidelity,
+  PsaInput,
+  PsaOutputFormat,
+  PsaReportEntry,
+  PsaScopeGroup,
+  PsaTranslateOptions,
+  PsaTranslation,
+} from './translate.js';

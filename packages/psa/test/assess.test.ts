@@ -1,38 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { policyFixture } from '@psp-translate/core';
 import { assessPolicy, type Assessment } from '@psp-translate/psa';
-import { corpusPolicy, corpusPresent, policyFromYaml } from './support.js';
+import { corpusPolicy, corpusPresent, policyFromYaml, TIGHT_BASELINE } from './support.js';
 
 const ids = (a: Assessment) => a.blockers.map((b) => b.check);
 const label = (a: Assessment) => `${a.level}:v1.${a.version.minor}`;
 const lostControls = (a: Assessment) => a.lostProtections.map((p) => p.control);
 const defaults = (a: Assessment) => a.lostDefaults.map((d) => `${d.value} -> ${d.effect}`);
-
-/** The Kubernetes docs' baseline PSP with what keeps it from baseline taken out. */
-const TIGHT_BASELINE = `
-apiVersion: policy/v1beta1
-kind: PodSecurityPolicy
-metadata:
-  name: tight-baseline
-  annotations:
-    apparmor.security.beta.kubernetes.io/allowedProfileNames: 'runtime/default'
-    apparmor.security.beta.kubernetes.io/defaultProfileName: 'runtime/default'
-    seccomp.security.alpha.kubernetes.io/allowedProfileNames: 'docker/default,runtime/default'
-    seccomp.security.alpha.kubernetes.io/defaultProfileName: 'runtime/default'
-spec:
-  privileged: false
-  allowedCapabilities: [CHOWN, DAC_OVERRIDE, FSETID, FOWNER, MKNOD, SETGID, SETUID, SETFCAP, SETPCAP, NET_BIND_SERVICE, SYS_CHROOT, KILL, AUDIT_WRITE]
-  volumes: [configMap, emptyDir, projected, secret, downwardAPI, persistentVolumeClaim, nfs]
-  hostNetwork: false
-  hostIPC: false
-  hostPID: false
-  runAsUser: { rule: RunAsAny }
-  seLinux:
-    rule: MustRunAs
-    seLinuxOptions: { level: 's0:c123,c456' }
-  supplementalGroups: { rule: RunAsAny }
-  fsGroup: { rule: RunAsAny }
-`;
 
 /** The Kubernetes docs' restricted PSP, pinned to one SELinux level. */
 const TIGHT_RESTRICTED = `

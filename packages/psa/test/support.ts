@@ -31,3 +31,30 @@ export function policyFromYaml(text: string): PolicyIR {
   if (policy === undefined) throw new Error('expected a PodSecurityPolicy in the test YAML');
   return policy;
 }
+
+/** The Kubernetes docs' baseline PSP with what keeps it from baseline taken out. */
+export const TIGHT_BASELINE = `
+apiVersion: policy/v1beta1
+kind: PodSecurityPolicy
+metadata:
+  name: tight-baseline
+  annotations:
+    apparmor.security.beta.kubernetes.io/allowedProfileNames: 'runtime/default'
+    apparmor.security.beta.kubernetes.io/defaultProfileName: 'runtime/default'
+    seccomp.security.alpha.kubernetes.io/allowedProfileNames: 'docker/default,runtime/default'
+    seccomp.security.alpha.kubernetes.io/defaultProfileName: 'runtime/default'
+spec:
+  privileged: false
+  allowedCapabilities: [CHOWN, DAC_OVERRIDE, FSETID, FOWNER, MKNOD, SETGID, SETUID, SETFCAP, SETPCAP, NET_BIND_SERVICE, SYS_CHROOT, KILL, AUDIT_WRITE]
+  volumes: [configMap, emptyDir, projected, secret, downwardAPI, persistentVolumeClaim, nfs]
+  hostNetwork: false
+  hostIPC: false
+  hostPID: false
+  runAsUser: { rule: RunAsAny }
+  seLinux:
+    rule: MustRunAs
+    seLinuxOptions: { level: 's0:c123,c456' }
+  supplementalGroups: { rule: RunAsAny }
+  fsGroup: { rule: RunAsAny }
+`;
+

@@ -1,0 +1,41 @@
+/**
+ * The `psa` target of the CLI's target registry (`packages/cli/src/targets.ts`), structurally a
+ * `TargetModule`: PSPs and RBAC in, Namespace manifests with Pod Security labels and a fidelity
+ * report out. Declared without importing the CLI, which depends on this package, not the other
+ * way round.
+ */
+import { translatePsa, type NamespaceManifest, type PsaInput, type PsaReportEntry } from './translate.js';
+import type { PsaMode } from './namespace.js';
+
+/** What the CLI passes: its `TranslateOptions`, of which the target reads these parts. */
+export interface PsaTargetOptions {
+  /** `--action` in every engine's words; the target reads `actions.psa`. */
+  readonly actions?: { readonly psa: PsaMode };
+  /** `--kube-version` (`latest`, `1.29`, `v1.29.3`); default the newest policy version known. */
+  readonly kubeVersion?: string;
+}
+
+/** What the target returns (the CLI's `TranslationResult`). */
+export interface PsaTargetResult {
+  objects: NamespaceManifest[];
+  report: PsaReportEntry[];
+}
+
+/** The `psa` translation target. */
+export const psaTarget = {
+  name: 'psa' as const,
+  translate(inputs: PsaInput, options: PsaTargetOptions = {}): PsaTargetResult {
+    const mode = options.actions?.psa ?? 'enforce';
+    const result = translatePsa(inputs, { mode, format: 'manifests', ...(options.kubeVersion === undefined ? {} : { kubeVersion: options.kubeVersion }) });
+    const report = [...result.report];
+    if (mode !== 'enforce') {
+      report.unshift({
+        policy: null,
+        control: null,
+        fidelity: 'note',
+        message: `--action ${mode}: the safe level is set as pod-security.kubernetes.io/${mode}, nothing is enforced`,
+      });
+    }
+    return { objects: [...result.objects], report };
+  },
+};
