@@ -171,6 +171,9 @@ function scopesUseRequester(scopes: readonly Scope[]): boolean {
 }
 
 function describeScopes(scopes: readonly Scope[]): string {
-  const keys = [...new Set(scopes.map((s) => selectorKey(s.namespace)))];
-  return `pods in ${keys.map((k) => (k === 'NotIn:' ? 'every namespace' : k.replace('In:', 'namespaces ').replace('NotIn:', 'namespaces other than '))).join('; ')}`;
+  const seen = new Map(scopes.map((s) => [selectorKey(s.namespace), s.namespace]));
+  const parts = [...seen.values()].map((sel) =>
+    sel.op === 'In' ? `namespaces ${sel.values.join(', ')}` : sel.values.length === 0 ? 'every namespace' : `namespaces other than ${sel.values.join(', ')}`,
+  );
+  return `some pods in ${parts.join('; ')}`;
 }

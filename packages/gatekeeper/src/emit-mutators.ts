@@ -125,7 +125,8 @@ export function emitMutators(input: EmitMutatorsInput): { objects: KubernetesObj
           fidelity: 'unsupported',
           message:
             `the ${control} default is not applied in ${conflicts.join('; ')}: the PSPs usable there default it ` +
-            'differently and a mutator cannot know which one will admit the pod; set the field in the pod templates',
+            'differently (or not at all), and PSP applied the defaults of whichever policy admitted the pod, which a ' +
+            'mutator cannot know; set the field in the pod templates where those pods relied on it',
         });
       }
     }
