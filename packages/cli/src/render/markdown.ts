@@ -40,7 +40,7 @@ export function renderMarkdown(report: Report): string {
     const targets = evaluated.map((target) => {
       const verdict = targetVerdict(result, target);
       const icon = verdict.tone === 'alarm' ? '🚨' : verdict.tone === 'good' ? '✅' : verdict.tone === 'bad' ? '❌' : '➖';
-      return `${icon} ${inline(verdict.text)}`;
+      return `${icon} ${inline(verdict.text.replace('\n', ' '))}`;
     });
     if (report.command === 'evaluate') return [workload, ...targets, markdownCell(targetWhy(result, evaluated).join('\n'))];
     const refs = numbers.get(result) ?? [];

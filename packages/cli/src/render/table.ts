@@ -42,8 +42,9 @@ export function wrapText(text: string, width: number): string[] {
           continue;
         }
         const head = word.slice(0, space);
-        const cut = Math.max(head.lastIndexOf('.'), head.lastIndexOf('/'), head.lastIndexOf(']'));
-        const at = cut >= Math.floor(space / 2) ? cut + 1 : space;
+        // Break after `.`, `/` or `]`, or before `[`, in the second half of the room.
+        const cut = Math.max(head.lastIndexOf('.') + 1, head.lastIndexOf('/') + 1, head.lastIndexOf(']') + 1, head.lastIndexOf('['));
+        const at = cut >= Math.ceil(space / 2) ? cut : space;
         line += (line.trim() === '' ? '' : ' ') + word.slice(0, at);
         word = word.slice(at);
         flush();
@@ -81,12 +82,26 @@ interface Column {
   cells: { text: string; colour?: (text: string) => string }[];
 }
 
-/** Fit columns into `width` (cli-table3 adds 3 characters per column for borders and padding). */
+/**
+ * Fit columns into `width` (cli-table3 adds 3 characters per column for borders and padding): fixed
+ * columns get what they want up to 28, the flexible one the rest; when that leaves it under its
+ * minimum, the widest fixed columns give way down to their own minimums.
+ */
 function layout(columns: Column[], width: number): number[] {
-  const fixed = columns.map((column) => (column.flexible ? 0 : Math.max(column.min, Math.min(column.want, 36))));
+  const widths = columns.map((column) => (column.flexible ? column.min : Math.max(column.min, Math.min(column.want, 28))));
   const chrome = columns.length * 3 + 1;
-  const left = width - chrome - fixed.reduce((a, b) => a + b, 0);
-  return columns.map((column, index) => (column.flexible ? Math.max(column.min, Math.min(column.want, left)) : (fixed[index] as number)));
+  const total = () => chrome + widths.reduce((a, b) => a + b, 0);
+  while (total() > width) {
+    let widest = -1;
+    columns.forEach((column, index) => {
+      if (!column.flexible && (widths[index] as number) > column.min && (widest < 0 || (widths[index] as number) > (widths[widest] as number))) widest = index;
+    });
+    if (widest < 0) break;
+    widths[widest] = (widths[widest] as number) - 1;
+  }
+  const flexible = columns.findIndex((column) => column.flexible);
+  if (flexible >= 0) widths[flexible] = Math.max(columns[flexible]!.min, Math.min(columns[flexible]!.want, width - total() + (widths[flexible] as number)));
+  return widths;
 }
 
 function longestLine(text: string): number {
@@ -103,9 +118,9 @@ export function renderTable(report: Report, options: RenderOptions): string {
   const numbers = warningNumbers(report);
   const { evaluated, notEvaluated } = targetColumns(report);
   const rows = report.results;
-  const workloadCell = (result: WorkloadResult) => ({ text: `${result.workload.kind} ${result.workload.namespace}/${result.workload.name}\nsa ${result.workload.serviceAccount}` });
+  const workloadCell = (result: WorkloadResult) => ({ text: `${result.workload.kind}\n${result.workload.namespace}/${result.workload.name}\nsa ${result.workload.serviceAccount}` });
 
-  const columns: Column[] = [column('Workload', rows.map(workloadCell), 16)];
+  const columns: Column[] = [column('Workload', rows.map(workloadCell), 12)];
   if (report.command === 'check') {
     columns.push(
       column(
@@ -113,7 +128,7 @@ export function renderTable(report: Report, options: RenderOptions): string {
         rows.map((result) => (result.psp?.admitted ? { text: 'admitted', colour: colours.green } : { text: 'REJECTED', colour: (t: string) => colours.bold(colours.red(t)) })),
         8,
       ),
-      column('Policy', rows.map((result) => ({ text: pspPolicy(result) })), 10),
+      column('Policy', rows.map((result) => ({ text: pspPolicy(result) })), 8),
     );
     const why = rows.map((result) => {
       const refs = numbers.get(result) ?? [];

@@ -48,8 +48,8 @@ export function pspWhy(result: WorkloadResult): string[] {
 export function pspPolicy(result: WorkloadResult): string {
   const psp = result.psp;
   if (psp === undefined) return '';
-  if (psp.policy !== null) return psp.candidates.length > 1 ? `${psp.policy} (of ${psp.candidates.length})` : psp.policy;
-  return psp.candidates.length === 0 ? 'none usable' : `tried ${psp.candidates.join(', ')}`;
+  if (psp.policy !== null) return psp.candidates.length > 1 ? `${psp.policy}\n(of ${psp.candidates.length})` : psp.policy;
+  return psp.candidates.length === 0 ? 'none usable' : ['tried:', ...psp.candidates].join('\n');
 }
 
 /** The targets evaluated for at least one workload, and those evaluated for none (with why). */
@@ -101,7 +101,7 @@ export function targetVerdict(result: WorkloadResult, target: TargetName): { tex
   const outcome = result.targets?.[target];
   if (outcome === undefined || outcome.admitted === null) return { text: 'not evaluated', tone: 'muted' };
   if (result.psp !== undefined && result.psp.admitted !== outcome.admitted) {
-    return outcome.admitted ? { text: 'ADMITTED (PSP rejected)', tone: 'alarm' } : { text: 'REJECTED (PSP admitted)', tone: 'bad' };
+    return outcome.admitted ? { text: 'ADMITTED\n(PSP rejected)', tone: 'alarm' } : { text: 'REJECTED\n(PSP admitted)', tone: 'bad' };
   }
   return outcome.admitted ? { text: 'admitted', tone: 'good' } : { text: 'rejected', tone: 'bad' };
 }
