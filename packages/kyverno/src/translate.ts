@@ -159,7 +159,11 @@ function clusterPolicyValidation(set: CandidateSet, plan: ScopePlan, action: Kyv
         background = false;
         report.push({ policy: policy.name, control: null, fidelity: 'note', message: `${name}: scope depends on the requesting user, so background scanning is off for it (existing pods are not reported)` });
       }
-      const celFallback = styled.celControls.flatMap((kind) => singlePolicyValidations(policy).filter((v) => v.control === kind));
+      // Controls the style cannot state, and the check that updates carry the defaults, stay in CEL.
+      const celFallback = singlePolicyValidations(policy).filter((v) => v.control === null || styled.celControls.includes(v.control));
+      if (celFallback.some((v) => v.control === null)) {
+        report.push({ policy: policy.name, control: null, fidelity: 'note', message: `${name}: the check that updates (ephemeral containers) already carry ${policy.name}'s defaults is a validate.cel rule (Kyverno 1.11+)` });
+      }
       rules.push(...celFallback.map(celRule));
     }
   } else if (options.style !== 'cel' && set.policies.length !== 1) {

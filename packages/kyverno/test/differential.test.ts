@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { admit, type PolicyIR, type Pod } from '@psp-translate/core';
 import { describe, expect, it } from 'vitest';
 import { arbitraryCandidates, arbitraryPod } from '../../core/src/evaluate/arbitrary.js';
-import { planScopes, translateKyverno, type ExemptionMode, type FidelityEntry, type KyvernoApi, type ScopeGroupLike } from '../src/index.js';
+import { planScopes, translateKyverno, type ExemptionMode, type FidelityEntry, type KyvernoApi, type KyvernoStyle, type ScopeGroupLike } from '../src/index.js';
 import { byNamespace } from './support/policies.js';
 import { admitWithKyverno, type Request } from './support/kyverno-engine.js';
 
@@ -82,6 +82,7 @@ interface Mismatch {
 
 function runDifferential(
   api: KyvernoApi,
+  style: KyvernoStyle,
   exemptions: ExemptionMode,
   scenarios: number,
   podsPerScenario: number,
@@ -95,7 +96,7 @@ function runDifferential(
   let approximated = 0;
   let approximateMismatches = 0;
   scenarioSamples.forEach((scenario, s) => {
-    const { objects, report } = translateKyverno({ policies: scenario.policies, scopeGroups: scenario.groups, options: { api, style: 'cel', exemptions } });
+    const { objects, report } = translateKyverno({ policies: scenario.policies, scopeGroups: scenario.groups, options: { api, style, exemptions } });
     for (let i = 0; i < podsPerScenario; i++) {
       const [generated, req] = pods[s * podsPerScenario + i]!;
       const placed: Pod = { ...generated, metadata: { ...generated.metadata, namespace: req.namespace } };
@@ -132,18 +133,19 @@ function runDifferential(
 }
 
 describe('emitted Kyverno policies decide as PSP admission did', () => {
-  for (const [api, exemptions] of [
-    ['kyverno.io/v1', 'policy-exception'],
-    ['policies.kyverno.io/v1', 'preconditions'],
+  for (const [api, style, exemptions, scenarios] of [
+    ['kyverno.io/v1', 'cel', 'policy-exception', 40],
+    ['policies.kyverno.io/v1', 'cel', 'preconditions', 40],
+    ['kyverno.io/v1', 'pattern', 'preconditions', 20],
   ] as const) {
-    it(`${api} (exemptions: ${exemptions}), 10,000 generated pods`, () => {
-      const { cases, mismatches, approximated, approximateMismatches, unreported } = runDifferential(api, exemptions, 40, 250);
-      expect(cases).toBe(10_000);
+    it(`${api} ${style} (exemptions: ${exemptions}), ${scenarios * 250} generated pods`, () => {
+      const { cases, mismatches, approximated, approximateMismatches, unreported } = runDifferential(api, style, exemptions, scenarios, 250);
+      expect(cases).toBe(scenarios * 250);
       if (mismatches.length > 0) console.error(JSON.stringify(mismatches.slice(0, 3), null, 1));
       expect(mismatches.length).toBe(0);
       // Approximations must be reported, and stay the exception.
       expect(unreported).toEqual([]);
-      console.info(`${api}: ${approximated} of ${cases} cases in reported-approximate scopes, ${approximateMismatches} decided differently`);
+      console.info(`${api} ${style}: ${approximated} of ${cases} cases in reported-approximate scopes, ${approximateMismatches} decided differently`);
       expect(approximated).toBeLessThan(cases / 2);
     });
   }

@@ -86,18 +86,18 @@ const handlers: { [K in ControlKind]: PatternHandler<K> } = {
       '!(element.securityContext.allowPrivilegeEscalation == `false`)',
     ),
   capabilities: (c, p) => {
+    const defaultAdd = p.controls.capabilities.defaults?.add ?? [];
     const parts: string[] = [];
+    // PSP's checks: defaults must have produced a capabilities struct; with `*` nothing else.
+    if (defaultAdd.length > 0 || c.validate.requiredDrop.length > 0) parts.push('element.securityContext.capabilities == `null`');
     if (!c.validate.allowAny) {
-      const allowed = [...new Set([...c.validate.allowed, ...(p.controls.capabilities.defaults?.add ?? [])])];
-      parts.push(someNotIn('element.securityContext.capabilities.add', allowed));
-    }
-    if (c.validate.requiredDrop.length > 0) {
-      // Every required capability must be dropped (ALL covers all) and none of them added.
+      // Default adds are implicitly allowed.
+      parts.push(someNotIn('element.securityContext.capabilities.add', [...new Set([...c.validate.allowed, ...defaultAdd])]));
+      // Literal membership: drop [ALL] alone does not satisfy a required NET_RAW.
       const drop = '(element.securityContext.capabilities.drop || `[]`)';
-      const missing = c.validate.requiredDrop.map((cap) => `!contains(${drop}, ${lit(cap)})`).join(' || ');
-      parts.push(`!contains(${drop}, 'ALL') && (${missing})`);
-      parts.push(`length((element.securityContext.capabilities.add || \`[]\`)[?contains(${lit(c.validate.requiredDrop)}, @)]) > \`0\``);
+      parts.push(...c.validate.requiredDrop.map((cap) => `!contains(${drop}, ${lit(cap)})`));
     }
+    if (parts.length === 0) return undefined;
     return denyEachContainer(message(p, 'capabilities', 'capabilities are not allowed'), parts.map((x) => `(${x})`).join(' || '));
   },
   // Effective values (container, else pod) and range arithmetic read more safely in CEL.
@@ -122,7 +122,8 @@ const handlers: { [K in ControlKind]: PatternHandler<K> } = {
   procMount: (c, p) =>
     denyEachContainer(
       message(p, 'procMount', 'procMount type is not allowed'),
-      `!contains(${lit(['Default', ...c.validate.allowed.filter((t) => t !== 'Default')])}, element.securityContext.procMount || 'Default')`,
+      // An empty list allows only Default; a non-empty list allows exactly its entries.
+      `!contains(${lit(c.validate.allowed.length === 0 ? ['Default'] : c.validate.allowed)}, element.securityContext.procMount || 'Default')`,
     ),
   // Glob matching of sysctl names and the kubelet's safe set: CEL.
   sysctls: () => undefined,

@@ -79,7 +79,7 @@ const PSS_CONTROLS: readonly PssControl[] = [
     fields: 'container',
     verdict: (p) => {
       const allowed = p.controls.procMount.validate.allowed;
-      return verdictOf(allowed.every((t) => t === 'Default'), allowed.includes('Unmasked'));
+      return verdictOf(allowed.length === 0 || (allowed.length === 1 && allowed[0] === 'Default'), allowed.includes('Unmasked') && allowed.includes('Default'));
     },
     covers: ['procMount'],
   },
