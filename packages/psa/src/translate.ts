@@ -292,11 +292,11 @@ function decide(
       for (const a of drivers) {
         const relevant = a.blockers.filter((b) => stricter === 'restricted' || b.level === 'baseline');
         const why = relevant.map((b) => `${b.check}: it ${b.reason}`).join('; ');
-        reasons.push(`${a.policy} keeps it from ${stricter}: ${why}.`);
+        reasons.push(`PSP ${a.policy} keeps the namespace from ${stricter}: ${why}.`);
       }
     }
     if (enforce.level !== 'privileged' && enforce.version.minor < kube.minor) {
-      for (const a of used) for (const note of a.versionNotes) reasons.push(`${a.policy}: ${note}.`);
+      for (const a of used) for (const note of a.versionNotes) reasons.push(`PSP ${a.policy}: ${note}.`);
     }
   }
 

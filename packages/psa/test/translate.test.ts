@@ -77,9 +77,9 @@ describe('translatePsa', () => {
       'pod-security.kubernetes.io/warn-version': 'v1.37',
     });
     expect(ns['apps']?.drivenBy).toEqual(['tight-baseline']);
-    expect(ns['apps']?.reasons[0]).toMatch(/^tight-baseline keeps it from restricted: hostProbesAndHostLifecycle: it cannot forbid probe/);
+    expect(ns['apps']?.reasons[0]).toMatch(/^PSP tight-baseline keeps the namespace from restricted: hostProbesAndHostLifecycle: it cannot forbid probe/);
     expect(ns['apps']?.reasons).toContain(
-      'tight-baseline: baseline holds up to v1.33 only: from v1.34, hostProbesAndHostLifecycle (the PSP cannot forbid probe and lifecycle handler hosts (httpGet.host, tcpSocket.host): PSP had no such control; baseline forbids them from v1.34).',
+      'PSP tight-baseline: baseline holds up to v1.33 only: from v1.34, hostProbesAndHostLifecycle (the PSP cannot forbid probe and lifecycle handler hosts (httpGet.host, tcpSocket.host): PSP had no such control; baseline forbids them from v1.34).',
     );
     // monitoring's agent may use privileged: the namespace can only be privileged.
     expect(ns['monitoring']?.enforce).toEqual({ level: 'privileged', version: { major: 1, minor: 37 } });
@@ -115,7 +115,7 @@ describe('translatePsa', () => {
     const [a] = translatePsa(both).namespaces;
     expect(a?.enforce).toEqual({ level: 'baseline', version: { major: 1, minor: 33 } });
     expect(a?.reasons).toContain(
-      'keepalive: baseline holds from v1.29 only: at v1.28, sysctls (the PSP allows sysctls outside the safe set of v1.28: net.ipv4.tcp_keepalive_time (spec.allowedUnsafeSysctls)).',
+      'PSP keepalive: baseline holds from v1.29 only: at v1.28, sysctls (the PSP allows sysctls outside the safe set of v1.28: net.ipv4.tcp_keepalive_time (spec.allowedUnsafeSysctls)).',
     );
     expect(translatePsa(both, { kubeVersion: '1.28' }).namespaces[0]?.enforce?.level).toBe('privileged');
   });
