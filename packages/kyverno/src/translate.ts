@@ -364,7 +364,8 @@ export function translateKyverno(input: KyvernoInput): KyvernoTranslation {
     report.push({ policy: null, control: null, fidelity: 'note', message: 'ClusterPolicy is deprecated since Kyverno 1.17; --kyverno-api policies.kyverno.io/v1 emits ValidatingPolicy and MutatingPolicy' });
   }
 
-  const objects = [...policiesOut, ...exceptions];
+  // Plain data with no shared subtrees: serialisers must not emit YAML anchors and aliases.
+  const objects = JSON.parse(JSON.stringify([...policiesOut, ...exceptions])) as KubernetesObject[];
   const tests = options.emitTests ? buildKyvernoTests({ policies, plan, objects, options }) : undefined;
   return { objects, tests, report };
 }

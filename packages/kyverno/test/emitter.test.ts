@@ -130,6 +130,8 @@ describe.skipIf(!corpusPresent)('over the real PSP corpus (each file one cluster
       const first = translateKyverno({ policies: inputs.policies, scopeGroups: groups, options });
       const second = translateKyverno({ policies: inputs.policies, scopeGroups: groups, options });
       expect(serialise(first.objects)).toBe(serialise(second.objects));
+      // No YAML anchors or aliases: every object is plain, unshared data.
+      expect(serialise(first.objects)).not.toMatch(/(^|\s)[&*]a\d+(\s|$)/m);
       const errors = first.objects.flatMap(schemaErrors);
       expect(errors).toEqual([]);
       expect(schemaErrors(first.tests!.test)).toEqual([]);

@@ -110,12 +110,12 @@ function capabilitiesRule(edit: CapabilitiesDefault): MutateRuleBody {
     foreach.push({
       list: jmespathContainerList(kind),
       preconditions: { all: [isTrue(needs.join(' || '))] },
-      patchStrategicMerge: elementPatch(kind, { capabilities: lists }),
+      patchStrategicMerge: elementPatch(kind, { capabilities: structuredClone(lists) }),
     });
     const append = (which: 'add' | 'drop', cap: string, condition: string): ForEachMutation => ({
       list: jmespathContainerList(kind),
       preconditions: { all: [isTrue(condition)] },
-      patchesJson6902: yaml.stringify([{ op: 'add', path: `/spec/${kind}/{{ elementIndex }}/securityContext/capabilities/${which}/-`, value: cap }]),
+      patchesJson6902: yaml.stringify([{ op: 'add', path: `/spec/${kind}/{{ elementIndex }}/securityContext/capabilities/${which}/-`, value: cap }], { lineWidth: 0 }),
     });
     for (const cap of edit.drop) foreach.push(append('drop', cap, missingDrop(cap)));
     for (const cap of edit.add) foreach.push(append('add', cap, missingAdd(cap)));
