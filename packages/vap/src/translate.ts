@@ -1,0 +1,373 @@
+/**
+ * The ValidatingAdmissionPolicy target: PSPs (IR) and the scope groups of their RBAC in, admission
+ * policies and a fidelity report out. Pure: same input, same objects, same order.
+ *
+ * One ValidatingAdmissionPolicy plus one binding per scope group (matchConditions, which select the
+ * service account and the requester, live on the policy; the namespace selector on the binding).
+ * Each policy holds one variable per candidate PSP ("this PSP admits the pod") and one validation:
+ * any candidate admits the pod, as PSP admission decided. A group with no candidate gets a
+ * validation that always fails: PSP rejected every pod there.
+ *
+ * The CEL of each control comes from core's single definition (`policyControlExpressions`), with
+ * the PSP's values inlined; nothing per control is written here.
+ */
+import {
+  CEL_PER_CALL_LIMIT,
+  CEL_RUNTIME_BUDGET,
+  CONTROL_KINDS,
+  celString,
+  estimateCelCost,
+  policyControlExpressions,
+  policySetExpression,
+  type ControlKind,
+  type InlineControlCel,
+  type PolicyIR,
+  type ScopeGroup,
+} from '@psp-translate/core';
+import { DEFAULT_VALIDATION_ACTIONS, validationActionsFor } from './action.js';
+import { defaultsPlan, mutationExpression, wouldChangeExpression, type DefaultsPlan } from './mutation.js';
+import { IdentifierPool, objectName } from './names.js';
+import { describeGroup, namespaceSelector, scopeConditions, type MatchCondition } from './scope.js';
+import type { CelCostEntry, FidelityEntry, KubernetesObject, ValidationAction } from './types.js';
+import { DEFAULT_KUBE_VERSION, hasValidatingPolicyV1, mutatingPolicyApi, parseKubeVersion, type KubeVersion } from './version.js';
+
+/** What to translate. */
+export interface VapInput {
+  /** Every PSP, as IR. */
+  policies: readonly PolicyIR[];
+  /** core's `scopeGroups(index, policies)`: a partition of pod admissions with each cell's candidate PSPs. */
+  scopeGroups: readonly ScopeGroup[];
+}
+
+/** How to translate. */
+export interface VapOptions {
+  /**
+   * `--action`: `audit`, `warn`, `deny` or an engine's word (`dryrun`, `Audit`, `Warn`, `Deny`,
+   * `Enforce`). Default: `[Audit, Warn]`.
+   */
+  action?: string;
+  /** Explicit binding actions; wins over {@link action} (the CLI passes its normalised actions). */
+  validationActions?: readonly ValidationAction[];
+  /** `--kube-version` (`1.34`, `v1.34`, `latest`); decides whether PSP defaults become MutatingAdmissionPolicies. Default 1.30. */
+  kubeVersion?: string | KubeVersion;
+}
+
+/** What the translation produced. */
+export interface VapTranslation {
+  /** Policies and bindings, in output order: per scope group the mutating pair (if any), then the validating pair. */
+  objects: KubernetesObject[];
+  /** What the user should know; `approximate`/`unsupported` entries mean some pods are decided differently. */
+  report: FidelityEntry[];
+  /** The estimated cost of every emitted CEL expression. */
+  costs: CelCostEntry[];
+}
+
+const LABELS = { 'app.kubernetes.io/managed-by': 'psp-translate' };
+const POD_GROUP_VERSION = { apiGroups: [''], apiVersions: ['v1'] };
+
+/** Validate pod creation, pod updates and `kubectl debug` (the ephemeralcontainers subresource), as PSP did. */
+export const VALIDATE_RESOURCE_RULES = [{ ...POD_GROUP_VERSION, operations: ['CREATE', 'UPDATE'], resources: ['pods', 'pods/ephemeralcontainers'] }];
+/** PSP changed pods on CREATE only. */
+export const MUTATE_RESOURCE_RULES = [{ ...POD_GROUP_VERSION, operations: ['CREATE'], resources: ['pods'] }];
+
+/** One candidate PSP as CEL variables. */
+interface CandidateVariables {
+  policy: PolicyIR;
+  /** Variable name: the candidate admits the pod. */
+  admits: string;
+  /** Variable name: the candidate's first failing field, `''` when it admits. */
+  failure: string;
+  variables: { name: string; expression: string }[];
+  /** Whether the candidate has defaults (then it admits an UPDATE only if they would change nothing). */
+  mutating: boolean;
+}
+
+function isCostly(expression: string): boolean {
+  return estimateCelCost(expression) > CEL_PER_CALL_LIMIT;
+}
+
+/**
+ * The variables of one candidate: `psp_<name>` (admits) and `psp_<name>_failure` (why not). When
+ * either would exceed the per-expression cost limit, each control gets variables of its own and the
+ * candidate's variables combine them, so that no single expression carries the whole policy.
+ */
+function candidateVariables(policy: PolicyIR, admitsName: string, pool: IdentifierPool): CandidateVariables {
+  const controls: InlineControlCel[] = policyControlExpressions(policy, { object: 'object' });
+  const failure = pool.claim(`${admitsName}_failure`);
+  const plan = defaultsPlan(policy);
+  const wouldChange = wouldChangeExpression(plan);
+  // PSP admitted an UPDATE (incl. pods/ephemeralcontainers) under a policy only if its defaults would change nothing.
+  const updateGuard = wouldChange === undefined ? undefined : `(request.operation != "UPDATE" || !(${wouldChange}))`;
+  const joined = controls.length === 0 ? 'true' : controls.map((c) => (controls.length === 1 ? c.admits : `(${c.admits})`)).join(' && ');
+  const firstFailure = (parts: readonly { ok: string; message: string }[]) =>
+    parts.reduceRight((rest, part) => `(${part.ok} ? ${rest} : ${part.message})`, '""');
+  const single = firstFailure(controls.map((c) => ({ ok: c.admits, message: c.message })));
+  const variables: { name: string; expression: string }[] = [];
+  if (!isCostly(joined) && !isCostly(single)) {
+    variables.push({ name: admitsName, expression: updateGuard === undefined ? joined : `(${joined}) && ${updateGuard}` });
+    variables.push({ name: failure, expression: single });
+  } else {
+    const perControl = controls.map((c) => ({ control: c, admits: pool.claim(`${admitsName}_${c.kind}`), failure: pool.claim(`${admitsName}_${c.kind}_failure`) }));
+    for (const part of perControl) {
+      variables.push({ name: part.admits, expression: part.control.admits });
+      variables.push({ name: part.failure, expression: part.control.message });
+    }
+    const all = perControl.map((p) => `variables.${p.admits}`).join(' && ');
+    variables.push({ name: admitsName, expression: updateGuard === undefined ? all : `(${all}) && ${updateGuard}` });
+    variables.push({ name: failure, expression: firstFailure(perControl.map((p) => ({ ok: `variables.${p.admits}`, message: `variables.${p.failure}` }))) });
+  }
+  return { policy, admits: admitsName, failure, variables, mutating: wouldChange !== undefined };
+}
+
+const UPDATE_CHANGE_MESSAGE = 'its defaults would change this pod, and PodSecurityPolicy changed pods only on CREATE';
+
+/** The spec of one group's ValidatingAdmissionPolicy. */
+function validatingSpec(group: ScopeGroup, candidates: readonly PolicyIR[]): Record<string, unknown> {
+  const spec: Record<string, unknown> = {
+    failurePolicy: 'Fail',
+    matchConstraints: { resourceRules: VALIDATE_RESOURCE_RULES },
+  };
+  const conditions = scopeConditions(group);
+  if (conditions.length > 0) spec.matchConditions = conditions;
+  if (candidates.length === 0) {
+    spec.validations = [
+      {
+        expression: 'false',
+        message:
+          "no PodSecurityPolicy is authorised for this pod's service account or requesting user, so PodSecurityPolicy admission rejected every pod here; grant `use` of a PodSecurityPolicy (and translate again) to admit pods",
+        reason: 'Forbidden',
+      },
+    ];
+    return spec;
+  }
+  const pool = new IdentifierPool();
+  const set = policySetExpression(candidates, { object: 'object', variables: 'variables.' });
+  const parts = set.candidates.map((c, i) => candidateVariables(candidates[i] as PolicyIR, pool.claim(c.variable), pool));
+  spec.variables = parts.flatMap((p) => p.variables);
+  const why = (p: CandidateVariables) =>
+    p.mutating ? `(variables.${p.failure} != "" ? variables.${p.failure} : ${celString(UPDATE_CHANGE_MESSAGE)})` : `variables.${p.failure}`;
+  spec.validations = [
+    {
+      expression: parts.map((p) => `variables.${p.admits}`).join(' || '),
+      messageExpression: `${celString('no PodSecurityPolicy admits this pod: ')} + ${parts.map((p) => `${celString(`${p.policy.name}: `)} + ${why(p)}`).join(' + "; " + ')}`,
+      message: `no PodSecurityPolicy admits this pod (candidates: ${candidates.map((p) => p.name).join(', ')})`,
+      reason: 'Forbidden',
+    },
+  ];
+  return spec;
+}
+
+/** Whether a candidate admits every pod unchanged: then PSP picked it and the group needs no policy. */
+function admitsEveryPod(policy: PolicyIR): boolean {
+  return !policy.mutating && policyControlExpressions(policy, { object: 'object' }).length === 0;
+}
+
+function metadata(name: string, annotations: Record<string, string>): KubernetesObject['metadata'] {
+  return { name, labels: { ...LABELS }, annotations };
+}
+
+/** Every CEL expression of an emitted policy, with its field path. */
+function expressionsOf(object: KubernetesObject): { field: string; expression: string }[] {
+  const spec = object.spec as Record<string, unknown>;
+  const out: { field: string; expression: string }[] = [];
+  const list = (key: string) => (Array.isArray(spec[key]) ? (spec[key] as Record<string, unknown>[]) : []);
+  list('matchConditions').forEach((c, i) => out.push({ field: `spec.matchConditions[${i}].expression`, expression: c.expression as string }));
+  list('variables').forEach((v, i) => out.push({ field: `spec.variables[${i}].expression`, expression: v.expression as string }));
+  list('validations').forEach((v, i) => {
+    out.push({ field: `spec.validations[${i}].expression`, expression: v.expression as string });
+    if (typeof v.messageExpression === 'string') out.push({ field: `spec.validations[${i}].messageExpression`, expression: v.messageExpression });
+  });
+  list('mutations').forEach((m, i) =>
+    out.push({ field: `spec.mutations[${i}].applyConfiguration.expression`, expression: (m.applyConfiguration as { expression: string }).expression }),
+  );
+  return out;
+}
+
+/** Cost of every expression of `object`; over-limit expressions and budgets become errors in `report`. */
+function accountCosts(object: KubernetesObject, costs: CelCostEntry[], report: FidelityEntry[]): void {
+  const id = `${object.kind}/${object.metadata.name}`;
+  let total = 0;
+  for (const { field, expression } of expressionsOf(object)) {
+    const cost = estimateCelCost(expression);
+    total += cost;
+    const overLimit = cost > CEL_PER_CALL_LIMIT;
+    costs.push({ object: id, field, cost, overLimit });
+    if (overLimit) {
+      report.push({
+        policy: null,
+        control: null,
+        fidelity: 'unsupported',
+        message: `error: ${id} ${field} has an estimated CEL cost of ${cost.toLocaleString('en-US')} for pods with 64-item lists, over the API server's per-expression limit of ${CEL_PER_CALL_LIMIT.toLocaleString('en-US')}; such pods would be rejected by failurePolicy Fail`,
+      });
+    }
+  }
+  if (total > CEL_RUNTIME_BUDGET) {
+    report.push({
+      policy: null,
+      control: null,
+      fidelity: 'unsupported',
+      message: `error: ${id} has an estimated total CEL cost of ${total.toLocaleString('en-US')} for pods with 64-item lists, over the API server's per-evaluation budget of ${CEL_RUNTIME_BUDGET.toLocaleString('en-US')}`,
+    });
+  }
+}
+
+/** The MutatingAdmissionPolicy (and binding) applying the defaults PSP would have chosen for a group. */
+function mutatingPair(
+  group: ScopeGroup,
+  candidates: readonly PolicyIR[],
+  baseName: string,
+  apiVersion: string,
+  report: FidelityEntry[],
+  plans: Map<string, DefaultsPlan>,
+): KubernetesObject[] {
+  const plan = (p: PolicyIR) => {
+    let found = plans.get(p.name);
+    if (found === undefined) {
+      found = defaultsPlan(p);
+      plans.set(p.name, found);
+    }
+    return found;
+  };
+  const defaulting = candidates.filter((p) => plan(p).mutations.length > 0);
+  const chosen = defaulting[0];
+  if (chosen === undefined) return [];
+  const scope = describeGroup(group);
+  if (defaulting.length > 1) {
+    report.push({
+      policy: chosen.name,
+      control: null,
+      fidelity: 'approximate',
+      message: `pods in scope (${scope}) may use several defaulting PSPs (${defaulting.map((p) => p.name).join(', ')}); the defaults of ${chosen.name} (first by name) are applied, whereas PSP used a later policy's defaults when ${chosen.name} rejected the defaulted pod`,
+    });
+  }
+  const unchanged = candidates.filter((p) => !defaulting.includes(p));
+  if (unchanged.length > 0) {
+    report.push({
+      policy: chosen.name,
+      control: null,
+      fidelity: 'approximate',
+      message: `pods in scope (${scope}) that ${unchanged.map((p) => p.name).join(', ')} reject as submitted get the defaults of ${chosen.name}; if ${chosen.name} still rejects them but ${unchanged.length === 1 ? 'that policy' : 'one of those policies'} admits the defaulted pod, it is admitted, where PSP rejected it`,
+    });
+  }
+  const expressions = plan(chosen)
+    .mutations.map((m) => mutationExpression(m))
+    .filter((e): e is string => e !== undefined);
+  if (expressions.length === 0) return [];
+  const conditions: MatchCondition[] = [...scopeConditions(group)];
+  if (unchanged.length > 0) {
+    // PSP preferred a policy that admitted the pod as submitted: then it changed nothing.
+    conditions.push({
+      name: 'psp-no-unchanged-admission',
+      expression: unchanged.map((p) => `!(${policyControlExpressions(p, { object: 'object' }).map((c) => `(${c.admits})`).join(' && ') || 'true'})`).join(' && '),
+    });
+  }
+  const name = objectName(baseName, 'defaults');
+  const annotations = { 'psp-translate.io/defaults-of': chosen.name, 'psp-translate.io/scope': scope };
+  const spec: Record<string, unknown> = {
+    failurePolicy: 'Fail',
+    // Idempotent (every change is guarded), so it may run again after later mutators add containers.
+    reinvocationPolicy: 'IfNeeded',
+    matchConstraints: { resourceRules: MUTATE_RESOURCE_RULES },
+  };
+  if (conditions.length > 0) spec.matchConditions = conditions;
+  spec.mutations = expressions.map((expression) => ({ patchType: 'ApplyConfiguration', applyConfiguration: { expression } }));
+  const bindingSpec: Record<string, unknown> = { policyName: name };
+  const selector = namespaceSelector(group.namespace);
+  if (selector !== undefined) bindingSpec.matchResources = { namespaceSelector: selector };
+  return [
+    { apiVersion, kind: 'MutatingAdmissionPolicy', metadata: metadata(name, annotations), spec },
+    { apiVersion, kind: 'MutatingAdmissionPolicyBinding', metadata: metadata(name, annotations), spec: bindingSpec },
+  ];
+}
+
+function resolveVersion(value: VapOptions['kubeVersion']): KubeVersion {
+  if (value === undefined) return DEFAULT_KUBE_VERSION;
+  return typeof value === 'string' ? parseKubeVersion(value) : value;
+}
+
+/**
+ * Translate PSPs and their scope groups into ValidatingAdmissionPolicies and bindings (plus
+ * MutatingAdmissionPolicies for PSP defaults where `kubeVersion` serves them). Pure.
+ * @throws Error when a scope group names a PSP not in `input.policies`, or an option is invalid.
+ */
+export function translateVap(input: VapInput, options: VapOptions = {}): VapTranslation {
+  const version = resolveVersion(options.kubeVersion);
+  const actions = options.validationActions !== undefined ? [...options.validationActions] : options.action !== undefined ? validationActionsFor(options.action) : [...DEFAULT_VALIDATION_ACTIONS];
+  if (actions.includes('Deny') && actions.includes('Warn')) throw new Error('validationActions may not hold both Deny and Warn (the API server refuses the binding); use one');
+  const byName = new Map(input.policies.map((p) => [p.name, p]));
+  const mapApi = mutatingPolicyApi(version);
+  const report: FidelityEntry[] = [];
+  const costs: CelCostEntry[] = [];
+  const objects: KubernetesObject[] = [];
+  const plans = new Map<string, DefaultsPlan>();
+
+  if (!hasValidatingPolicyV1(version)) {
+    report.push({ policy: null, control: null, fidelity: 'unsupported', message: `Kubernetes 1.${version.minor} does not serve ValidatingAdmissionPolicy admissionregistration.k8s.io/v1 (GA in 1.30); these objects need 1.30 or later` });
+  }
+  report.push({
+    policy: null,
+    control: null,
+    fidelity: 'note',
+    message:
+      'policies match pods and pods/ephemeralcontainers on CREATE and UPDATE, as PSP admission did, so `kubectl debug` containers are checked; PSP skipped updates that changed only ownerReferences or finalizers (garbage collection), which these policies check too',
+  });
+
+  input.scopeGroups.forEach((group, index) => {
+    const candidates = group.candidates.map((name) => {
+      const policy = byName.get(name);
+      if (policy === undefined) {
+        throw new Error(`scope group (${describeGroup(group)}) names PodSecurityPolicy ${name}, which is not among the policies given; pass the same policies to scopeGroups and translateVap`);
+      }
+      return policy;
+    });
+    const scope = describeGroup(group);
+    const permissive = candidates.find(admitsEveryPod);
+    if (permissive !== undefined) {
+      report.push({ policy: permissive.name, control: null, fidelity: 'exact', message: `pods in scope (${scope}) may use ${permissive.name}, which admits every pod unchanged: no policy is needed there` });
+      return;
+    }
+    const baseName = objectName('psp', String(index + 1).padStart(2, '0'), ...(candidates.length === 0 ? ['none'] : candidates.map((p) => p.name)));
+    const annotations = { 'psp-translate.io/candidates': candidates.map((p) => p.name).join(','), 'psp-translate.io/scope': scope };
+
+    if (mapApi !== undefined) {
+      const pair = mutatingPair(group, candidates, baseName, mapApi.apiVersion, report, plans);
+      if (pair[0] !== undefined) accountCosts(pair[0], costs, report);
+      objects.push(...pair);
+    }
+    if (candidates.length === 0) {
+      report.push({ policy: null, control: null, fidelity: 'exact', message: `pods in scope (${scope}) could use no PSP: PSP rejected them all, and ${baseName} denies them` });
+    }
+    const policy: KubernetesObject = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: metadata(baseName, annotations), spec: validatingSpec(group, candidates) };
+    accountCosts(policy, costs, report);
+    const bindingSpec: Record<string, unknown> = { policyName: baseName, validationActions: actions };
+    const selector = namespaceSelector(group.namespace);
+    if (selector !== undefined) bindingSpec.matchResources = { namespaceSelector: selector };
+    objects.push(policy, { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: metadata(baseName, annotations), spec: bindingSpec });
+  });
+
+  reportDefaults(input.policies, mapApi !== undefined, version, plans, report);
+  if (mapApi?.note !== undefined && objects.some((o) => o.kind === 'MutatingAdmissionPolicy')) report.push({ policy: null, control: null, fidelity: 'note', message: mapApi.note });
+  return { objects, report, costs };
+}
+
+/** Per defaulting PSP: what happens to its defaults. */
+function reportDefaults(policies: readonly PolicyIR[], mutating: boolean, version: KubeVersion, plans: Map<string, DefaultsPlan>, report: FidelityEntry[]): void {
+  for (const policy of policies) {
+    const plan = plans.get(policy.name) ?? defaultsPlan(policy);
+    if (plan.mutations.length === 0) continue;
+    if (mutating) {
+      report.push(...plan.report);
+      continue;
+    }
+    const controls = [...new Set(plan.mutations.map((m) => m.control))].sort((a, b) => CONTROL_KINDS.indexOf(a) - CONTROL_KINDS.indexOf(b)) as ControlKind[];
+    for (const control of controls) {
+      report.push({
+        policy: policy.name,
+        control,
+        fidelity: 'approximate',
+        message: `the ${control} default of ${policy.name} is lost: Kubernetes 1.${version.minor} has no MutatingAdmissionPolicy (beta 1.34, GA 1.36; pass --kube-version), so pods that left the field unset are checked as submitted and may be rejected where PSP defaulted them`,
+        source: policy.source,
+      });
+    }
+  }
+}
