@@ -12,6 +12,7 @@
  */
 import type { ControlKind, InputSet, Pod, Requester, SourceRef, WorkloadKind } from '@psp-translate/core';
 import type { EngineActions } from './action.js';
+import { psaEvaluation } from './commands/evaluate-psa.js';
 import type { TargetName } from './target-names.js';
 
 export { TARGET_NAMES, type TargetName } from './target-names.js';
@@ -133,6 +134,10 @@ export type TargetRegistry = Readonly<Record<TargetName, TargetModule | undefine
 export const targets: TargetRegistry = {
   gatekeeper: undefined,
   kyverno: undefined,
-  psa: undefined,
+  psa: {
+    name: 'psa',
+    translate: async (inputs, options) => (await import('@psp-translate/psa')).psaTarget.translate(inputs, options),
+    ...psaEvaluation,
+  },
   vap: undefined,
 };
