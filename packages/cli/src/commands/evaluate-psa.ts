@@ -59,7 +59,7 @@ export async function psaEvaluator(labelsByNamespace: ReadonlyMap<string, Readon
   return ({ workload, pod }) => {
     const { policy, errors, known } = policyOf(workload.namespace);
     const decision = psa.evaluateNamespacePolicy(pod, policy);
-    const enforced = `PodSecurity "${psa.formatLevelVersion(policy.enforce)}" in namespace ${workload.namespace}`;
+    const enforced = `namespace ${workload.namespace} enforces ${psa.formatLevelVersion(policy.enforce)}`;
     const warnings = [
       ...(known ? [] : [`namespace ${workload.namespace} is not in the inputs: judged as a namespace without Pod Security labels (enforce privileged)`]),
       ...errors.map((error) => error.message),
