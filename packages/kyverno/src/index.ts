@@ -5,7 +5,7 @@ export { dnsLabel, stableDigest } from './names.js';
 export { admitsEveryPod } from './permissive.js';
 export { defaultsPlan, profileField, type DefaultEdit, type DefaultsPlan } from './mutate/defaults.js';
 export { POD_SECURITY_VERSION } from './validate/pod-security.js';
-export { TEST_POLICY_FILE, TEST_RESOURCE_FILE } from './tests-file.js';
+export { TEST_EXCEPTION_FILE, TEST_POLICY_FILE, TEST_RESOURCE_FILE } from './tests-file.js';
 export type {
   ExemptionMode,
   FidelityEntry,

@@ -15,6 +15,7 @@ import type { PolicyIR } from '@psp-translate/core';
 
 export const TEST_POLICY_FILE = 'policies.yaml';
 export const TEST_RESOURCE_FILE = 'resources.yaml';
+export const TEST_EXCEPTION_FILE = 'exceptions.yaml';
 
 type PodVariant = { name: string; build: (pod: Pod) => void };
 
@@ -96,6 +97,9 @@ export function buildKyvernoTests(input: { policies: readonly PolicyIR[]; plan: 
     if (group === undefined) return;
     const namespace = pick(group.namespace, 'psp-translate-test');
     const serviceAccount = pick(group.serviceAccount, 'default');
+    // The PolicyException of a decided group exempts its pods from every policy but the decider's.
+    const decided = input.plan.dontCare.includes(group) ? input.plan.decided.find((d) => d.group === group) : undefined;
+    const exempt = (o: KubernetesObject) => decided !== undefined && o.metadata.annotations?.['psp-translate.io/candidates'] !== decided.decider.name;
     for (const variant of VARIANTS) {
       const name = dnsLabel('set', String(index + 1), variant.name);
       const pod: Pod = {
@@ -107,7 +111,10 @@ export function buildKyvernoTests(input: { policies: readonly PolicyIR[]; plan: 
       variant.build(pod);
       const defaulted = admit(pod, set.policies).mutatedPod;
       resources.push(defaulted as KubernetesObject);
-      for (const object of validations) expectations.push(...expectationsFor(object, defaulted, name, namespace));
+      for (const object of validations) {
+        const own = expectationsFor(object, defaulted, name, namespace);
+        expectations.push(...(exempt(object) ? own.map((e) => ({ ...e, result: 'skip' as const })) : own));
+      }
     }
   });
   // One result entry per (policy, rule, result), resources sorted: stable output.
@@ -126,6 +133,7 @@ export function buildKyvernoTests(input: { policies: readonly PolicyIR[]; plan: 
     resources: [...e.resources].sort(),
     result: e.result,
   }));
+  const hasExceptions = input.objects.some((o) => o.kind === 'PolicyException');
   return {
     test: {
       apiVersion: 'cli.kyverno.io/v1alpha1',
@@ -133,9 +141,11 @@ export function buildKyvernoTests(input: { policies: readonly PolicyIR[]; plan: 
       metadata: { name: 'psp-translate' },
       policies: [TEST_POLICY_FILE],
       resources: [TEST_RESOURCE_FILE],
+      ...(hasExceptions ? { exceptions: [TEST_EXCEPTION_FILE] } : {}),
       results,
     },
     policyFile: TEST_POLICY_FILE,
+    exceptionFile: hasExceptions ? TEST_EXCEPTION_FILE : undefined,
     resourceFile: TEST_RESOURCE_FILE,
     resources,
   };

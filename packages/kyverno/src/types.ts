@@ -97,8 +97,10 @@ export interface KyvernoTranslation {
 export interface KyvernoTestFiles {
   /** The `cli.kyverno.io/v1alpha1` Test (file `kyverno-test.yaml`). */
   test: KubernetesObject;
-  /** File name the Test expects the policies in. */
+  /** File name the Test expects the policies in: every object except the PolicyExceptions. */
   policyFile: string;
+  /** File name the Test expects the PolicyExceptions in, when there are any. */
+  exceptionFile: string | undefined;
   /** File name the Test expects the resources in, and the resources. */
   resourceFile: string;
   resources: KubernetesObject[];

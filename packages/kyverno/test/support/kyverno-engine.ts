@@ -165,7 +165,7 @@ export function admitWithKyverno(objects: readonly KubernetesObject[], pod: Pod,
         current = applyMutateRule(rule, current, request);
       }
     } else if (o.kind === 'MutatingPolicy' && !exempt.has(o.metadata.name) && request.operation === 'CREATE') {
-      current = runMutatingPolicy(o as never, current, request);
+      current = runMutatingPolicy(o as never, current, { ...request });
     }
   }
   const failures: string[] = [];
