@@ -110,6 +110,13 @@ export function seccompProfileField(name: string): { type: string; localhostProf
   return undefined;
 }
 
+/** A seccompProfile field in annotation form (what PSP compared it as). */
+function seccompFieldName(field: { type: string; localhostProfile?: string }): string {
+  if (field.type === 'RuntimeDefault') return 'runtime/default';
+  if (field.type === 'Unconfined') return 'unconfined';
+  return `localhost/${field.localhostProfile ?? ''}`;
+}
+
 /** An AppArmor profile name in annotation form as the `appArmorProfile` field (Kubernetes 1.30+). */
 export function appArmorProfileField(name: string): { type: string; localhostProfile?: string } | undefined {
   if (name === 'runtime/default') return { type: 'RuntimeDefault' };
@@ -245,12 +252,24 @@ export const mutatorHandlers = {
         },
   seccomp: (control) => {
     if (control.defaults === null) return none();
-    const field = seccompProfileField(control.defaults.profile);
-    if (field === undefined) {
+    const name = control.defaults.profile;
+    const field = seccompProfileField(name);
+    const allowed = control.validate.allowed ?? [];
+    // The field reads back as runtime/default; PSP compared names as strings, so docker/default
+    // written as RuntimeDefault is only as good as the original where runtime/default is allowed too.
+    // With no allowed list PSP still wrote the default and then refused it; the field reproduces that.
+    const readsBackAllowed =
+      field !== undefined && (allowed.length === 0 || allowed.includes('*') || allowed.includes(seccompFieldName(field)));
+    if (field === undefined || !readsBackAllowed) {
       return {
         drafts: [],
         approximations: [],
-        lost: [`defaultProfileName "${control.defaults.profile}" has no seccompProfile field equivalent`],
+        lost: [
+          field === undefined
+            ? `defaultProfileName "${name}" has no seccompProfile field equivalent`
+            : `defaultProfileName "${name}" would be written as the seccompProfile field, which reads back as ` +
+              `"${seccompFieldName(field)}", not in allowedProfileNames; add it there (or set the profile in the pods) to keep the default`,
+        ],
       };
     }
     return {
