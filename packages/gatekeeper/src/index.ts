@@ -18,3 +18,9 @@ export type {
   GatekeeperInput,
   GatekeeperOutput,
 } from './types.js';
+export { gatekeeperTarget } from './target.js';
+export type { GatekeeperTargetOptions, GatekeeperWorkload } from './target.js';
+export { gatekeeperEvaluator } from './runtime/evaluate.js';
+export type { GatekeeperReview, GatekeeperDecision } from './runtime/evaluate.js';
+export { applyMutator, mutatePod, parseLocation } from './runtime/mutation-interpreter.js';
+export type { MutatorObject, PathNode } from './runtime/mutation-interpreter.js';

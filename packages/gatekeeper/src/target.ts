@@ -1,0 +1,72 @@
+/**
+ * The Gatekeeper target as the CLI's target registry expects it (`TargetModule` of
+ * packages/cli/src/targets.ts, matched structurally): translate an InputSet, and judge workloads
+ * in-process for `check --target gatekeeper`.
+ */
+import { buildRbacIndex, scopeGroups, type InputSet, type Pod, type Requester } from '@psp-translate/core';
+import { gatekeeperEvaluator } from './runtime/evaluate.js';
+import { everywhere } from './scope.js';
+import { translateGatekeeper } from './translate.js';
+import type { GatekeeperAction, GatekeeperMode, GatekeeperOutput } from './types.js';
+
+export interface GatekeeperTargetOptions {
+  /** The CLI's `--action` in every engine's words; this target reads `gatekeeper`. */
+  actions?: { gatekeeper?: GatekeeperAction };
+  /** `--gatekeeper-mode` (default auto). */
+  gatekeeperMode?: GatekeeperMode;
+  /** `--no-mutate` sets false. */
+  mutate?: boolean;
+  /** Namespaces exempted from every constraint and mutator, written out explicitly. */
+  excludedNamespaces?: readonly string[];
+}
+
+/** The workload view the CLI passes to `evaluate` (structural twin of its `WorkloadContext`). */
+export interface GatekeeperWorkload {
+  pod: Pod;
+  requester?: Requester;
+}
+
+function hasRbac(inputs: Pick<InputSet, 'rbac'>): boolean {
+  return Object.values(inputs.rbac).some((list) => list.length > 0);
+}
+
+export const gatekeeperTarget = {
+  name: 'gatekeeper' as const,
+
+  translate(inputs: Pick<InputSet, 'policies' | 'rbac'>, options: GatekeeperTargetOptions = {}): GatekeeperOutput {
+    const rbacGiven = hasRbac(inputs);
+    const groups = rbacGiven ? scopeGroups(buildRbacIndex(inputs.rbac), inputs.policies) : everywhere(inputs.policies.map((p) => p.name));
+    const output = translateGatekeeper({
+      policies: inputs.policies,
+      scopeGroups: groups,
+      options: {
+        ...(options.actions?.gatekeeper !== undefined ? { action: options.actions.gatekeeper } : {}),
+        ...(options.gatekeeperMode !== undefined ? { mode: options.gatekeeperMode } : {}),
+        ...(options.mutate !== undefined ? { mutate: options.mutate } : {}),
+        ...(options.excludedNamespaces !== undefined ? { excludedNamespaces: options.excludedNamespaces } : {}),
+      },
+    });
+    if (!rbacGiven) {
+      output.report.unshift({
+        policy: null,
+        control: null,
+        fidelity: 'note',
+        message: 'no RBAC in the input: every PSP is taken as usable by every pod (as when all are granted to system:authenticated)',
+      });
+    }
+    return output;
+  },
+
+  /** Judge workloads with the translated objects: mutators, then each matching constraint's CEL. */
+  evaluate(translation: Pick<GatekeeperOutput, 'objects'>) {
+    const judge = gatekeeperEvaluator(translation.objects);
+    return (workload: GatekeeperWorkload) => {
+      const decision = judge({
+        pod: workload.pod,
+        namespace: workload.pod.metadata.namespace ?? 'default',
+        ...(workload.requester !== undefined ? { username: workload.requester.user } : {}),
+      });
+      return { admitted: decision.admitted, reasons: decision.violations };
+    };
+  },
+};
