@@ -19,3 +19,5 @@ export type {
   NameSelectorLike,
   ScopeGroupLike,
 } from './types.js';
+export { kyvernoEvaluator, kyvernoTarget, translateInputs, type KyvernoTargetOptions, type KyvernoVerdict, type KyvernoWorkload } from './target.js';
+export { applyMerge, constructorsToMaps, runMutatingPolicy } from './apply-configuration.js';

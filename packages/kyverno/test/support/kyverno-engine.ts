@@ -14,7 +14,7 @@
 import { applyJsonPatch, evaluateCel, type Pod } from '@psp-translate/core';
 import yaml from 'yaml';
 import type { KubernetesObject } from '../../src/index.js';
-import { runMutatingPolicy } from './apply-configuration.js';
+import { runMutatingPolicy } from '../../src/apply-configuration.js';
 import { conditionsHold, substitute, substituteDeep } from './jmespath.js';
 
 export interface Request {

@@ -43,7 +43,6 @@ export function constructorsToMaps(expression: string): string {
     if (ch === '{' || ch === '(' || ch === '[') stack.push('other');
     if (ch === '}' || ch === ')' || ch === ']') stack.pop();
     expectField = ch === ',' && stack[stack.length - 1] === 'ctor';
-    if (/\s/.test(ch) && expectField) expectField = true;
     out += ch;
     i++;
   }
