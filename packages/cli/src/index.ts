@@ -7,6 +7,7 @@ import pc from 'picocolors';
 import { CliError, ExitCode } from './errors.js';
 import type { CliIO } from './io.js';
 import { addCheckCommands } from './commands/check-program.js';
+import { addReportCommands } from './commands/report-program.js';
 import { buildProgram, cliVersion, type ProgramContext } from './program.js';
 import type { TargetRegistry } from './targets.js';
 
@@ -75,6 +76,7 @@ export async function run(argv: readonly string[], io: Partial<CliIO> = {}, opti
     };
     const program = buildProgram(context);
     addCheckCommands(program, context);
+    addReportCommands(program, context);
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
