@@ -8,6 +8,7 @@ const alias = {
   '@psp-translate/core': here('./packages/core/src/index.ts'),
   '@psp-translate/gatekeeper': here('./packages/gatekeeper/src/index.ts'),
   '@psp-translate/psa': here('./packages/psa/src/index.ts'),
+  '@psp-translate/kyverno': here('./packages/kyverno/src/index.ts'),
   '@psp-translate/vap': here('./packages/vap/src/index.ts'),
   '@psp-translate/report': here('./packages/report/src/index.ts'),
 };
@@ -20,6 +21,7 @@ export default defineConfig({
       { extends: true, test: { name: 'cli', include: ['packages/cli/{src,test}/**/*.test.ts'] } },
       { extends: true, test: { name: 'psa', include: ['packages/psa/{src,test}/**/*.test.ts'] } },
       { extends: true, test: { name: 'gatekeeper', include: ['packages/gatekeeper/{src,test}/**/*.test.ts'] } },
+      { extends: true, test: { name: 'kyverno', include: ['packages/kyverno/{src,test}/**/*.test.ts'] } },
       { extends: true, test: { name: 'vap', include: ['packages/vap/{src,test}/**/*.test.ts'] } },
       { extends: true, test: { name: 'report', include: ['packages/report/{src,test}/**/*.test.ts'] } },
       { extends: true, test: { name: 'corpus', include: ['test/**/*.test.ts'] } },
