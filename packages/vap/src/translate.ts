@@ -18,7 +18,6 @@ import {
   celString,
   estimateCelCost,
   policyControlExpressions,
-  policySetExpression,
   type ControlKind,
   type InlineControlCel,
   type PolicyIR,
@@ -50,6 +49,11 @@ export interface VapOptions {
   validationActions?: readonly ValidationAction[];
   /** `--kube-version` (`1.34`, `v1.34`, `latest`); decides whether PSP defaults become MutatingAdmissionPolicies. Default 1.30. */
   kubeVersion?: string | KubeVersion;
+  /**
+   * Estimate the cost of every emitted expression (default true). Estimating parses each
+   * expression, which takes a while for large clusters; the objects are the same either way.
+   */
+  estimateCosts?: boolean;
 }
 
 /** What the translation produced. */
@@ -82,28 +86,60 @@ interface CandidateVariables {
   mutating: boolean;
 }
 
-function isCostly(expression: string): boolean {
-  return estimateCelCost(expression) > CEL_PER_CALL_LIMIT;
+/** Estimates by expression text: groups share candidates, so the same expressions recur. */
+type CostCache = Map<string, number>;
+
+function costOf(expression: string, cache: CostCache): number {
+  let cost = cache.get(expression);
+  if (cost === undefined) {
+    cost = estimateCelCost(expression);
+    cache.set(expression, cost);
+  }
+  return cost;
+}
+
+/** What a candidate contributes, computed once per policy and translation. */
+interface CandidateCel {
+  controls: InlineControlCel[];
+  plan: DefaultsPlan;
+}
+
+/** Per-translation memo of each policy's CEL and defaults (groups share candidates). */
+class PolicyCelCache {
+  readonly costs: CostCache = new Map();
+  private readonly byPolicy = new Map<PolicyIR, CandidateCel>();
+
+  of(policy: PolicyIR): CandidateCel {
+    let found = this.byPolicy.get(policy);
+    if (found === undefined) {
+      found = { controls: policyControlExpressions(policy, { object: 'object' }), plan: defaultsPlan(policy) };
+      this.byPolicy.set(policy, found);
+    }
+    return found;
+  }
 }
 
 /**
  * The variables of one candidate: `psp_<name>` (admits) and `psp_<name>_failure` (why not). When
- * either would exceed the per-expression cost limit, each control gets variables of its own and the
- * candidate's variables combine them, so that no single expression carries the whole policy.
+ * the checks would cost more than half the per-expression limit (the message costs about as much
+ * again), each control gets variables of its own and the candidate's variables combine them, so
+ * that no single expression carries the whole policy.
  */
-function candidateVariables(policy: PolicyIR, admitsName: string, pool: IdentifierPool): CandidateVariables {
-  const controls: InlineControlCel[] = policyControlExpressions(policy, { object: 'object' });
+function candidateVariables(policy: PolicyIR, admitsName: string, pool: IdentifierPool, cache: PolicyCelCache): CandidateVariables {
+  const { controls, plan } = cache.of(policy);
   const failure = pool.claim(`${admitsName}_failure`);
-  const plan = defaultsPlan(policy);
   const wouldChange = wouldChangeExpression(plan);
   // PSP admitted an UPDATE (incl. pods/ephemeralcontainers) under a policy only if its defaults would change nothing.
   const updateGuard = wouldChange === undefined ? undefined : `(request.operation != "UPDATE" || !(${wouldChange}))`;
   const joined = controls.length === 0 ? 'true' : controls.map((c) => (controls.length === 1 ? c.admits : `(${c.admits})`)).join(' && ');
+  // The conjunction costs its parts plus one per `&&` (how estimateCelCost counts calls).
+  const joinedCost = controls.reduce((sum, c) => sum + costOf(c.admits, cache.costs), Math.max(0, controls.length - 1));
   const firstFailure = (parts: readonly { ok: string; message: string }[]) =>
     parts.reduceRight((rest, part) => `(${part.ok} ? ${rest} : ${part.message})`, '""');
   const single = firstFailure(controls.map((c) => ({ ok: c.admits, message: c.message })));
   const variables: { name: string; expression: string }[] = [];
-  if (!isCostly(joined) && !isCostly(single)) {
+  // Split by the admission checks' cost (messages cost about as much again and follow the same split).
+  if (joinedCost <= CEL_PER_CALL_LIMIT / 2) {
     variables.push({ name: admitsName, expression: updateGuard === undefined ? joined : `(${joined}) && ${updateGuard}` });
     variables.push({ name: failure, expression: single });
   } else {
@@ -122,7 +158,7 @@ function candidateVariables(policy: PolicyIR, admitsName: string, pool: Identifi
 const UPDATE_CHANGE_MESSAGE = 'its defaults would change this pod, and PodSecurityPolicy changed pods only on CREATE';
 
 /** The spec of one group's ValidatingAdmissionPolicy. */
-function validatingSpec(group: ScopeGroup, candidates: readonly PolicyIR[]): Record<string, unknown> {
+function validatingSpec(group: ScopeGroup, candidates: readonly PolicyIR[], cache: PolicyCelCache): Record<string, unknown> {
   const spec: Record<string, unknown> = {
     failurePolicy: 'Fail',
     matchConstraints: { resourceRules: VALIDATE_RESOURCE_RULES },
@@ -141,8 +177,8 @@ function validatingSpec(group: ScopeGroup, candidates: readonly PolicyIR[]): Rec
     return spec;
   }
   const pool = new IdentifierPool();
-  const set = policySetExpression(candidates, { object: 'object', variables: 'variables.' });
-  const parts = set.candidates.map((c, i) => candidateVariables(candidates[i] as PolicyIR, pool.claim(c.variable), pool));
+  // Named as core's policySetExpression names candidates: psp_<name>, non-identifier characters as `_`.
+  const parts = candidates.map((policy) => candidateVariables(policy, pool.claim(`psp_${policy.name.replace(/[^A-Za-z0-9_]/g, '_')}`), pool, cache));
   spec.variables = parts.flatMap((p) => p.variables);
   const why = (p: CandidateVariables) =>
     p.mutating ? `(variables.${p.failure} != "" ? variables.${p.failure} : ${celString(UPDATE_CHANGE_MESSAGE)})` : `variables.${p.failure}`;
@@ -158,8 +194,9 @@ function validatingSpec(group: ScopeGroup, candidates: readonly PolicyIR[]): Rec
 }
 
 /** Whether a candidate admits every pod unchanged: then PSP picked it and the group needs no policy. */
-function admitsEveryPod(policy: PolicyIR): boolean {
-  return !policy.mutating && policyControlExpressions(policy, { object: 'object' }).length === 0;
+function admitsEveryPod(policy: PolicyIR, cache: PolicyCelCache): boolean {
+  const { controls, plan } = cache.of(policy);
+  return plan.mutations.length === 0 && controls.length === 0;
 }
 
 function metadata(name: string, annotations: Record<string, string>): KubernetesObject['metadata'] {
@@ -184,11 +221,11 @@ function expressionsOf(object: KubernetesObject): { field: string; expression: s
 }
 
 /** Cost of every expression of `object`; over-limit expressions and budgets become errors in `report`. */
-function accountCosts(object: KubernetesObject, costs: CelCostEntry[], report: FidelityEntry[]): void {
+function accountCosts(object: KubernetesObject, costs: CelCostEntry[], report: FidelityEntry[], cache: CostCache): void {
   const id = `${object.kind}/${object.metadata.name}`;
   let total = 0;
   for (const { field, expression } of expressionsOf(object)) {
-    const cost = estimateCelCost(expression);
+    const cost = costOf(expression, cache);
     total += cost;
     const overLimit = cost > CEL_PER_CALL_LIMIT;
     costs.push({ object: id, field, cost, overLimit });
@@ -218,16 +255,9 @@ function mutatingPair(
   baseName: string,
   apiVersion: string,
   report: FidelityEntry[],
-  plans: Map<string, DefaultsPlan>,
+  cache: PolicyCelCache,
 ): KubernetesObject[] {
-  const plan = (p: PolicyIR) => {
-    let found = plans.get(p.name);
-    if (found === undefined) {
-      found = defaultsPlan(p);
-      plans.set(p.name, found);
-    }
-    return found;
-  };
+  const plan = (p: PolicyIR) => cache.of(p).plan;
   const defaulting = candidates.filter((p) => plan(p).mutations.length > 0);
   const chosen = defaulting[0];
   if (chosen === undefined) return [];
@@ -258,7 +288,7 @@ function mutatingPair(
     // PSP preferred a policy that admitted the pod as submitted: then it changed nothing.
     conditions.push({
       name: 'psp-no-unchanged-admission',
-      expression: unchanged.map((p) => `!(${policyControlExpressions(p, { object: 'object' }).map((c) => `(${c.admits})`).join(' && ') || 'true'})`).join(' && '),
+      expression: unchanged.map((p) => `!(${cache.of(p).controls.map((c) => `(${c.admits})`).join(' && ') || 'true'})`).join(' && '),
     });
   }
   const name = objectName(baseName, 'defaults');
@@ -299,7 +329,7 @@ export function translateVap(input: VapInput, options: VapOptions = {}): VapTran
   const report: FidelityEntry[] = [];
   const costs: CelCostEntry[] = [];
   const objects: KubernetesObject[] = [];
-  const plans = new Map<string, DefaultsPlan>();
+  const cache = new PolicyCelCache();
 
   if (!hasValidatingPolicyV1(version)) {
     report.push({ policy: null, control: null, fidelity: 'unsupported', message: `Kubernetes 1.${version.minor} does not serve ValidatingAdmissionPolicy admissionregistration.k8s.io/v1 (GA in 1.30); these objects need 1.30 or later` });
@@ -321,7 +351,7 @@ export function translateVap(input: VapInput, options: VapOptions = {}): VapTran
       return policy;
     });
     const scope = describeGroup(group);
-    const permissive = candidates.find(admitsEveryPod);
+    const permissive = candidates.find((p) => admitsEveryPod(p, cache));
     if (permissive !== undefined) {
       report.push({ policy: permissive.name, control: null, fidelity: 'exact', message: `pods in scope (${scope}) may use ${permissive.name}, which admits every pod unchanged: no policy is needed there` });
       return;
@@ -330,30 +360,30 @@ export function translateVap(input: VapInput, options: VapOptions = {}): VapTran
     const annotations = { 'psp-translate.io/candidates': candidates.map((p) => p.name).join(','), 'psp-translate.io/scope': scope };
 
     if (mapApi !== undefined) {
-      const pair = mutatingPair(group, candidates, baseName, mapApi.apiVersion, report, plans);
-      if (pair[0] !== undefined) accountCosts(pair[0], costs, report);
+      const pair = mutatingPair(group, candidates, baseName, mapApi.apiVersion, report, cache);
+      if (pair[0] !== undefined && options.estimateCosts !== false) accountCosts(pair[0], costs, report, cache.costs);
       objects.push(...pair);
     }
     if (candidates.length === 0) {
       report.push({ policy: null, control: null, fidelity: 'exact', message: `pods in scope (${scope}) could use no PSP: PSP rejected them all, and ${baseName} denies them` });
     }
-    const policy: KubernetesObject = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: metadata(baseName, annotations), spec: validatingSpec(group, candidates) };
-    accountCosts(policy, costs, report);
+    const policy: KubernetesObject = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: metadata(baseName, annotations), spec: validatingSpec(group, candidates, cache) };
+    if (options.estimateCosts !== false) accountCosts(policy, costs, report, cache.costs);
     const bindingSpec: Record<string, unknown> = { policyName: baseName, validationActions: actions };
     const selector = namespaceSelector(group.namespace);
     if (selector !== undefined) bindingSpec.matchResources = { namespaceSelector: selector };
     objects.push(policy, { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: metadata(baseName, annotations), spec: bindingSpec });
   });
 
-  reportDefaults(input.policies, mapApi !== undefined, version, plans, report);
+  reportDefaults(input.policies, mapApi !== undefined, version, cache, report);
   if (mapApi?.note !== undefined && objects.some((o) => o.kind === 'MutatingAdmissionPolicy')) report.push({ policy: null, control: null, fidelity: 'note', message: mapApi.note });
   return { objects, report, costs };
 }
 
 /** Per defaulting PSP: what happens to its defaults. */
-function reportDefaults(policies: readonly PolicyIR[], mutating: boolean, version: KubeVersion, plans: Map<string, DefaultsPlan>, report: FidelityEntry[]): void {
+function reportDefaults(policies: readonly PolicyIR[], mutating: boolean, version: KubeVersion, cache: PolicyCelCache, report: FidelityEntry[]): void {
   for (const policy of policies) {
-    const plan = plans.get(policy.name) ?? defaultsPlan(policy);
+    const plan = cache.of(policy).plan;
     if (plan.mutations.length === 0) continue;
     if (mutating) {
       report.push(...plan.report);
