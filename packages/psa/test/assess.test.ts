@@ -7,6 +7,8 @@ const ids = (a: Assessment) => a.blockers.map((b) => b.check);
 const label = (a: Assessment) => `${a.level}:v1.${a.version.minor}`;
 const lostControls = (a: Assessment) => a.lostProtections.map((p) => p.control);
 const defaults = (a: Assessment) => a.lostDefaults.map((d) => `${d.value} -> ${d.effect}`);
+const gaps = (a: Assessment) => a.gaps.map((g) => g.message);
+const mapped = (a: Assessment) => a.mappedFields.map((f) => `${f.field}: ${f.value} -> ${f.tableLevel === f.level ? f.level : `${f.level} (table: ${f.tableLevel})`}`);
 
 /** The Kubernetes docs' restricted PSP, pinned to one SELinux level. */
 const TIGHT_RESTRICTED = `
@@ -72,6 +74,37 @@ describe.skipIf(!corpusPresent)('corpus PSPs', () => {
     expect(ids(assessPolicy(corpusPolicy('kubernetes-docs-restricted.yaml'), { kubeVersion: '1.22' }))).toEqual(['seLinuxOptions', 'runAsNonRoot']);
   });
 
+  it("the Kubernetes docs' restricted PSP maps to restricted, and the gaps say which admitted pods restricted rejects", () => {
+    const a = assessPolicy(corpusPolicy('kubernetes-docs-restricted.yaml'));
+    expect(a.level).toBe('privileged');
+    expect(a.mappedLevel).toBe('restricted');
+    // Every field meets the table's Restricted column except seLinux, read as the docs' own PSPs use it.
+    expect(mapped(a)).toEqual(['spec.seLinux: rule RunAsAny -> restricted (table: privileged)']);
+    expect(a.mappedFields[0]?.note).toMatch(/assumes the nodes are using AppArmor rather than SELinux/);
+    expect(gaps(a)).toEqual([
+      'pods whose probes or lifecycle handlers set httpGet.host or tcpSocket.host (PSP had no control for them) will be rejected by restricted from v1.34',
+      'pods that set a custom SELinux type, user or role will be rejected by restricted: the PSP allows any SELinux options, including custom types, users and roles (spec.seLinux.rule: RunAsAny)',
+      'pods that set runAsUser without runAsNonRoot: true (PSP MustRunAsNonRoot only defaulted runAsNonRoot when neither was set) will be rejected by restricted',
+      "pods that set runAsNonRoot: false at pod level while every container sets it true (PSP MustRunAsNonRoot checked each container's effective value only) will be rejected by restricted",
+      "pods that set runAsUser: 0 at pod level while every container sets its own UID (PSP MustRunAsNonRoot checked each container's effective UID only) will be rejected by restricted from v1.23",
+      'pods whose containers leave allowPrivilegeEscalation unset (PSP set allowPrivilegeEscalation: false on them; PSA sets nothing) will be rejected by restricted',
+      'pods whose containers do not drop ALL capabilities themselves (PSP set capabilities.drop: [ALL] on them; PSA sets nothing) will be rejected by restricted',
+      'pods whose containers set neither runAsNonRoot nor runAsUser (PSP set runAsNonRoot: true on them; PSA sets nothing) will be rejected by restricted',
+    ]);
+    expect(a.gaps.map((g) => `${g.cause} ${g.check}`)).toEqual([
+      'admitted hostProbesAndHostLifecycle',
+      'admitted seLinuxOptions',
+      'admitted runAsNonRoot',
+      'admitted runAsNonRoot',
+      'admitted runAsUser',
+      'defaulted allowPrivilegeEscalation',
+      'defaulted capabilities_restricted',
+      'defaulted runAsNonRoot',
+    ]);
+    // The strict result is untouched: enforce stays privileged.
+    expect(a.lostDefaults.map((d) => d.effect)).not.toContain('rejected');
+  });
+
   it("the Kubernetes docs' baseline PSP is privileged-safe only: NET_RAW, unconfined seccomp and SELinux RunAsAny", () => {
     const a = assessPolicy(corpusPolicy('kubernetes-docs-baseline.yaml'), { kubeVersion: '1.33' });
     expect(label(a)).toBe('privileged:v1.33');
@@ -85,6 +118,30 @@ describe.skipIf(!corpusPresent)('corpus PSPs', () => {
     ]);
     expect(lostControls(a)).toEqual(['privileged', 'hostNamespaces', 'hostPorts', 'volumes', 'capabilities', 'procMount', 'sysctls', 'seccomp', 'appArmor']);
     expect(defaults(a)).toEqual(['seccomp profile unconfined -> changed', 'AppArmor profile runtime/default -> changed']);
+
+    // Meant as baseline: NET_RAW and unconfined are the docs' own baseline values, and stay gaps.
+    expect(a.mappedLevel).toBe('baseline');
+    expect(mapped(a)).toEqual([
+      'spec.allowedCapabilities: [CHOWN, DAC_OVERRIDE, FSETID, FOWNER, MKNOD, NET_RAW, SETGID, SETUID, SETFCAP, SETPCAP, NET_BIND_SERVICE, SYS_CHROOT, KILL, AUDIT_WRITE] -> baseline (table: privileged)',
+      'spec.requiredDropCapabilities: unset -> baseline',
+      'spec.volumes: [configMap, emptyDir, projected, secret, downwardAPI, persistentVolumeClaim, awsElasticBlockStore, azureDisk, azureFile, cephFS, cinder, csi, fc, flexVolume, flocker, gcePersistentDisk, gitRepo, glusterfs, iscsi, nfs, photonPersistentDisk, portworxVolume, quobyte, rbd, scaleIO, storageos, vsphereVolume] -> baseline',
+      'spec.seLinux: rule RunAsAny -> restricted (table: privileged)',
+      'spec.runAsUser: rule RunAsAny -> baseline',
+      'spec.allowPrivilegeEscalation: true or unset -> baseline',
+      'metadata.annotations["seccomp.security.alpha.kubernetes.io/allowedProfileNames"]: "docker/default,runtime/default,unconfined" -> baseline (table: privileged)',
+    ]);
+    expect(gaps(a)).toEqual([
+      "pods whose containers add NET_RAW will be rejected by baseline: the PSP allows adding NET_RAW beyond the container runtime's default set (spec.allowedCapabilities)",
+      'pods that set a custom SELinux type, user or role will be rejected by baseline: the PSP allows any SELinux options, including custom types, users and roles (spec.seLinux.rule: RunAsAny)',
+      'pods that set the seccomp profile unconfined will be rejected by baseline: the PSP allows seccomp profile unconfined (metadata.annotations["seccomp.security.alpha.kubernetes.io/allowedProfileNames"] lists it, and defaultProfileName sets it)',
+    ]);
+    // From v1.34 baseline also checks probe hosts, which no PSP could forbid.
+    expect(assessPolicy(corpusPolicy('kubernetes-docs-baseline.yaml')).gaps.map((g) => g.check)).toEqual([
+      'capabilities_baseline',
+      'hostProbesAndHostLifecycle',
+      'seLinuxOptions',
+      'seccompProfile_baseline',
+    ]);
   });
 
   it('a hostPath PSP is privileged, and its allowedHostPaths are lost', () => {
@@ -109,6 +166,18 @@ describe.skipIf(!corpusPresent)('corpus PSPs', () => {
       'hostPath volumes only under /var/log, /var/lib/docker/containers, /usr/lib64 (spec.allowedHostPaths)',
     );
     expect(defaults(a)).toEqual(['allowPrivilegeEscalation: false -> changed', 'AppArmor profile runtime/default -> changed']);
+
+    // Meant as privileged too (hostPath, hostNetwork): nothing to warn about.
+    expect(a.mappedLevel).toBe('privileged');
+    expect(mapped(a)).toEqual([
+      'spec.requiredDropCapabilities: unset -> baseline',
+      'spec.volumes: [configMap, hostPath, secret] -> privileged',
+      'spec.hostNetwork: true -> privileged',
+      'spec.seLinux: rule RunAsAny -> restricted (table: privileged)',
+      'spec.runAsUser: rule RunAsAny -> baseline',
+      'metadata.annotations["seccomp.security.alpha.kubernetes.io/allowedProfileNames"]: "*" -> baseline (table: privileged)',
+    ]);
+    expect(a.gaps).toEqual([]);
   });
 });
 
@@ -145,6 +214,27 @@ describe('levels and versions', () => {
     const latest = assessPolicy(policyFromYaml(TIGHT_RESTRICTED));
     expect(label(latest)).toBe('baseline:v1.33');
     expect(ids(latest)).toEqual(['hostProbesAndHostLifecycle', 'runAsNonRoot', 'runAsUser']);
+    expect(latest.mappedLevel).toBe('restricted');
+    expect(latest.gaps.map((g) => `${g.cause} ${g.check}`)).toEqual([
+      'admitted hostProbesAndHostLifecycle',
+      'admitted runAsNonRoot',
+      'admitted runAsNonRoot',
+      'admitted runAsUser',
+      'defaulted allowPrivilegeEscalation',
+      'defaulted capabilities_restricted',
+      'defaulted runAsNonRoot',
+      'defaulted seccompProfile_restricted',
+    ]);
+  });
+
+  it('the mapped level is never less strict than the strict one', () => {
+    // container_engine_t became a baseline SELinux type in v1.31; the mapping table predates it.
+    const policy = policyFromYaml(TIGHT_BASELINE.replace("level: 's0:c123,c456'", 'type: container_engine_t'));
+    const a = assessPolicy(policy, { kubeVersion: '1.31' });
+    expect(a.level).toBe('baseline');
+    expect(a.mappedFields.find((f) => f.field === 'spec.seLinux')?.level).toBe('privileged');
+    expect(a.mappedLevel).toBe('baseline');
+    expect(a.gaps).toEqual([]);
   });
 
   it('a sysctl that became safe later makes baseline hold only from that version', () => {
@@ -176,6 +266,8 @@ describe('levels and versions', () => {
     expect(label(a)).toBe('restricted:v1.37');
     expect(a.admitsNoPod).toEqual(['spec.fsGroup: rule MustRunAs requires at least one range']);
     expect(a.blockers).toEqual([]);
+    expect(a.mappedLevel).toBe('restricted');
+    expect(a.gaps).toEqual([]);
   });
 
   it('rejects a version that is not one', () => {

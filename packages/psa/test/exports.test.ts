@@ -6,6 +6,7 @@ it('exports exactly the public API', async () => {
     'LATEST_VERSION',
     'LEVELS',
     'PSA_LABEL_PREFIX',
+    'PSP_MAPPING',
     'assessPolicy',
     'checks',
     'checksFor',

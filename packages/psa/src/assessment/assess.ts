@@ -11,10 +11,12 @@
 import type { PolicyIR } from '@psp-translate/core';
 import type { CheckId } from '../checks/check.js';
 import { checksFor } from '../evaluate.js';
-import { effectiveMinor, parseKubeVersion, type Level, type PsaMinorVersion, type PsaVersion } from '../version.js';
+import { compareLevels, effectiveMinor, parseKubeVersion, type Level, type PsaMinorVersion, type PsaVersion } from '../version.js';
 import { checkAnalyses, type Finding } from './blockers.js';
-import { policyFacts } from './facts.js';
+import { policyFacts, type PolicyFacts } from './facts.js';
+import { gapsTo, type Gap } from './gaps.js';
 import { lostDefaults, lostProtections, type LostDefault, type LostProtection } from './lost.js';
+import { mapPolicy, type MappedField } from './mapping.js';
 
 /** Inclusive range of policy versions. */
 export interface VersionRange {
@@ -62,6 +64,21 @@ export interface Assessment {
   readonly lostDefaults: readonly LostDefault[];
   /** Non-empty when PSP could not use the policy at all: it admitted no pod, so every level is vacuously safe. */
   readonly admitsNoPod: readonly string[];
+  /**
+   * The level the PSP was meant to be: what the official mapping ("Mapping PodSecurityPolicies to Pod
+   * Security Standards", see `mapping.ts`) assigns it field by field, never less strict than
+   * {@link level}. For `warn` and `audit` labels, never for `enforce`: pods the PSP admitted may fail
+   * it (see {@link gaps}).
+   */
+  readonly mappedLevel: Level;
+  /** The PSP fields that keep {@link mappedLevel} from being stricter, or that the mapping reads as the docs' example PSPs do. */
+  readonly mappedFields: readonly MappedField[];
+  /**
+   * Every concrete way a pod the PSP admitted fails {@link mappedLevel} at {@link kubeVersion}: the
+   * blockers of its checks, and the PSP defaults it requires that PSA does not write. Empty when
+   * {@link mappedLevel} is privileged, or {@link level} holding at {@link kubeVersion}.
+   */
+  readonly gaps: readonly Gap[];
 }
 
 /** Options of {@link assessPolicy}. */
@@ -108,6 +125,9 @@ export function assessPolicy(policy: PolicyIR, options: AssessOptions = {}): Ass
   if (facts.admitsNoPod.length > 0) {
     const all = ranges(minors);
     return {
+      mappedLevel: 'restricted',
+      mappedFields: mapPolicy(facts, kubeMinor).fields,
+      gaps: [],
       policy: policy.name,
       kubeVersion: v1(kubeMinor),
       level: 'restricted',
@@ -168,6 +188,7 @@ export function assessPolicy(policy: PolicyIR, options: AssessOptions = {}): Ass
   }
 
   return {
+    ...intended(facts, level, kubeMinor, blockers),
     policy: policy.name,
     kubeVersion: v1(kubeMinor),
     level,
@@ -180,4 +201,18 @@ export function assessPolicy(policy: PolicyIR, options: AssessOptions = {}): Ass
     lostDefaults: lostDefaults(facts, level, version),
     admitsNoPod: [],
   };
+}
+
+/** The mapped level (never below the strict one), the fields behind it, and the gaps to it at the Kubernetes version. */
+function intended(
+  facts: PolicyFacts,
+  level: Level,
+  kubeMinor: number,
+  blockers: readonly CheckBlocker[],
+): Pick<Assessment, 'mappedLevel' | 'mappedFields' | 'gaps'> {
+  const mapping = mapPolicy(facts, kubeMinor);
+  const mappedLevel = compareLevels(mapping.level, level) >= 0 ? mapping.level : level;
+  const active = new Set(mappedLevel === 'privileged' ? [] : checksFor(mappedLevel, v1(kubeMinor)).map((c) => c.id));
+  const rejected = lostDefaults(facts, mappedLevel, kubeMinor).filter((d) => d.effect === 'rejected');
+  return { mappedLevel, mappedFields: mapping.fields, gaps: gapsTo(mappedLevel, facts, kubeMinor, blockers, active, rejected) };
 }
