@@ -20,3 +20,7 @@ export {
   type TranslateOptionsLike,
 } from './targets.js';
 export type * from './model.js';
+export { exceptions, admittedWithExceptions, type ChartPod, type ChartWorkload, type ExceptionBaseline, type ExceptionsInput, type ExceptionsReportEntry, type ExceptionsResult, type ExceptionTarget } from './exceptions/exceptions.js';
+export { FINE_CHECKS, needsFor, sanitise, type ContainerRef, type ExceptionNeed, type ExceptionWorkload } from './exceptions/needs.js';
+export { KYVERNO_CONTROL_NAMES, KYVERNO_DEFAULT_POLICIES, kyvernoExceptions, type KyvernoExceptionOptions } from './exceptions/kyverno.js';
+export { escapeGoTemplate, helmTemplates, type HelmFile, type HelmOptions } from './exceptions/helm.js';

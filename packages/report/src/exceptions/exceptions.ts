@@ -1,0 +1,208 @@
+/**
+ * `exceptions()`: the smallest set of exceptions a chart's own workloads need against a cluster's
+ * Pod Security baseline, and the objects that grant them in each engine.
+ */
+import { podFromWorkload, type InputSet, type Pod, type Workload } from '@psp-translate/core';
+import { evaluatePod, formatLevelVersion, LATEST_VERSION, namespaceLabels, parseVersion, translatePsa, type CheckId, type Level, type PsaMinorVersion } from '@psp-translate/psa';
+import { needsFor, sanitise, type ExceptionNeed, type ExceptionWorkload } from './needs.js';
+import { kyvernoExceptions, type KyvernoExceptionOptions } from './kyverno.js';
+import type { TargetObject } from '../targets.js';
+
+/** The cluster's baseline: a Pod Security level, or its PSPs (with their RBAC). */
+export type ExceptionBaseline = { level: 'baseline' | 'restricted'; version?: string } | { policies: InputSet; version?: string };
+
+/** The engines exceptions are written for. */
+export type ExceptionTarget = 'gatekeeper' | 'kyverno' | 'psa' | 'vap';
+
+/** What {@link exceptions} reads. */
+export interface ExceptionsInput {
+  /** The chart's rendered workloads (`helm template` output, parsed with core's `loadInputs`). */
+  workloads: readonly Workload[];
+  /** Namespace of workloads that name none (the chart's release namespace); default `default`. */
+  namespace?: string;
+  baseline: ExceptionBaseline;
+  /** Default: all four. */
+  targets?: readonly ExceptionTarget[];
+  kyverno?: KyvernoExceptionOptions;
+}
+
+/** One workload of the chart and what it needs. */
+export interface ChartWorkload {
+  workload: ExceptionWorkload;
+  /** The pod passes the baseline level without any exception. */
+  passesBaseline: boolean;
+  /** The checks it fails at the baseline level, with the plugin's messages. */
+  violations: { check: CheckId; message: string }[];
+}
+
+/** One line of the exceptions report, in the fidelity words of the translation report. */
+export interface ExceptionsReportEntry {
+  target: ExceptionTarget;
+  fidelity: 'exact' | 'note' | 'approximate' | 'unsupported';
+  message: string;
+}
+
+/** What {@link exceptions} returns. */
+export interface ExceptionsResult {
+  /** The level and policy version the exceptions are against. */
+  baseline: { level: Level; version: string; from: 'level' | 'policies' };
+  workloads: ChartWorkload[];
+  /** Every exception, one per check, workload, container (or pod) and field, with the exact values. */
+  needs: ExceptionNeed[];
+  /** Per namespace of the chart: the strictest Pod Security level all its pods pass. */
+  namespaces: { namespace: string; level: Level; labels: Record<string, string> }[];
+  /** The objects per target (empty for a target not asked for or with nothing to grant). */
+  objects: Record<ExceptionTarget, TargetObject[]>;
+  report: ExceptionsReportEntry[];
+}
+
+/** A chart pod with the identity exceptions match on. */
+export interface ChartPod {
+  workload: ExceptionWorkload;
+  pod: Pod;
+}
+
+function chartPods(workloads: readonly Workload[], namespace: string): ChartPod[] {
+  return workloads.map((w) => {
+    const context = podFromWorkload(w, { defaultNamespace: namespace });
+    return { workload: { kind: w.kind, namespace: context.namespace, name: w.name }, pod: context.pod };
+  });
+}
+
+function sameWorkload(a: ExceptionWorkload, b: ExceptionWorkload): boolean {
+  return a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
+}
+
+function minorVersion(version: string | undefined): PsaMinorVersion {
+  const parsed = parseVersion(version ?? 'latest');
+  return parsed === 'latest' ? LATEST_VERSION : parsed;
+}
+
+/**
+ * Whether the baseline level plus the exceptions admits `pod` of `workload`: every check the pod
+ * fails must be covered for that workload, and what the exceptions cover (exact values, per
+ * container) is taken out of the pod before the check runs again, so anything beyond them (another
+ * capability, another host path, another container) still fails. The PSA checks stay the judge.
+ */
+export function admittedWithExceptions(
+  pod: Pod,
+  workload: ExceptionWorkload,
+  baseline: { level: Level; version: PsaMinorVersion },
+  needs: readonly ExceptionNeed[],
+): { admitted: boolean; reasons: string[] } {
+  const evaluation = evaluatePod(pod, baseline.level, baseline.version);
+  const reasons: string[] = [];
+  for (const result of evaluation.results) {
+    if (result.allowed) continue;
+    const covering = needs.filter((n) => n.check === result.id && sameWorkload(n.workload, workload));
+    if (covering.some((n) => n.wholeCheck === true)) continue;
+    const again = evaluatePod(sanitise(pod, result.id, covering), baseline.level, baseline.version).results.find((r) => r.id === result.id);
+    if (again !== undefined && !again.allowed) reasons.push(`${result.id}: ${again.message}`);
+  }
+  return { admitted: reasons.length === 0, reasons };
+}
+
+const LEVEL_ORDER: readonly Level[] = ['restricted', 'baseline', 'privileged'];
+
+function resolveBaseline(input: ExceptionsInput, pods: readonly ChartPod[], report: ExceptionsReportEntry[]): ExceptionsResult['baseline'] & { minor: PsaMinorVersion } {
+  const minor = minorVersion(input.baseline.version);
+  if ('level' in input.baseline) return { level: input.baseline.level, version: `v${minor.major}.${minor.minor}`, from: 'level', minor };
+  // Given PSPs: the level psp-translate's PSA translation would enforce in the chart's namespaces.
+  const policies = input.baseline.policies;
+  const namespaces = [...new Set(pods.map((p) => p.workload.namespace))];
+  const translation = translatePsa({ ...policies, workloads: [...policies.workloads, ...input.workloads] }, { kubeVersion: `1.${minor.minor}` });
+  let level: Level = 'restricted';
+  for (const decision of translation.namespaces) {
+    if (!namespaces.includes(decision.namespace)) continue;
+    if (LEVEL_ORDER.indexOf(decision.safe.level) > LEVEL_ORDER.indexOf(level)) level = decision.safe.level;
+  }
+  report.push({
+    target: 'psa',
+    fidelity: 'approximate',
+    message: `the baseline PSPs are taken as the Pod Security level they translate to in ${namespaces.join(', ')} (${level}); their finer limits (host path prefixes, capability lists, user ranges) do not narrow the exceptions`,
+  });
+  return { level, version: `v${minor.major}.${minor.minor}`, from: 'policies', minor };
+}
+
+/**
+ * Derive the smallest exceptions a chart needs against the cluster's baseline.
+ *
+ * Each of the chart's workloads is evaluated at the baseline level (PSA's checks, every container
+ * kind). Every failing check becomes exceptions at the granularity of check + workload + container
+ * (or pod) + field, with the exact values the workload uses (capability names, host paths, host
+ * ports): dropping any one makes that workload fail again, and a pod that needs more than the chart's
+ * own (another capability, another path, another privileged container) stays rejected, as
+ * {@link admittedWithExceptions} checks. Checks without a finer handle (SELinux, sysctls, AppArmor,
+ * procMount, host probes, Windows host process) are exempted per workload and reported.
+ *
+ * Objects: Kyverno PolicyExceptions (`kyverno.io/v2`, `podSecurity` exemptions naming the controls,
+ * images, fields and values) against Kyverno's Pod Security policies; the Pod Security label each of
+ * the chart's namespaces needs. Gatekeeper and ValidatingAdmissionPolicy exceptions are not generated
+ * yet: the report says so for each.
+ *
+ * @example
+ * ```ts
+ * import { loadInputs } from '@psp-translate/core';
+ * import { exceptions } from '@psp-translate/report';
+ * const chart = await loadInputs(['rendered.yaml'], { defaultNamespace: 'monitoring' });
+ * const result = exceptions({ workloads: chart.workloads, baseline: { level: 'restricted' } });
+ * ```
+ * @throws Error when a workload has no pod template or the version is not a Kubernetes version.
+ */
+export function exceptions(input: ExceptionsInput): ExceptionsResult {
+  const targets = new Set<ExceptionTarget>(input.targets ?? ['gatekeeper', 'kyverno', 'psa', 'vap']);
+  const pods = chartPods(input.workloads, input.namespace ?? 'default');
+  const report: ExceptionsReportEntry[] = [];
+  const baseline = resolveBaseline(input, pods, report);
+
+  const workloads: ChartWorkload[] = [];
+  const needs: ExceptionNeed[] = [];
+  for (const { workload, pod } of pods) {
+    const evaluation = baseline.level === 'privileged' ? { results: [] } : evaluatePod(pod, baseline.level, baseline.minor);
+    const failing = evaluation.results.filter((r) => !r.allowed);
+    workloads.push({ workload, passesBaseline: failing.length === 0, violations: failing.map((r) => ({ check: r.id, message: r.message })) });
+    for (const result of failing) needs.push(...needsFor(result.id, pod, workload));
+  }
+  for (const need of needs) {
+    if (need.wholeCheck) {
+      report.push({ target: 'kyverno', fidelity: 'approximate', message: `${need.workload.kind}/${need.workload.name}: check ${need.check} is exempted as a whole (psp-translate has no per-value handle on it); review what the workload sets there` });
+    }
+  }
+
+  const namespaces = [...new Set(pods.map((p) => p.workload.namespace))].sort().map((namespace) => {
+    const mine = pods.filter((p) => p.workload.namespace === namespace);
+    const level = LEVEL_ORDER.find((l) => l === 'privileged' || mine.every((p) => evaluatePod(p.pod, l, baseline.minor).allowed)) as Level;
+    return { namespace, level, labels: namespaceLabels(level, baseline.minor, ['enforce']) };
+  });
+
+  const objects: Record<ExceptionTarget, TargetObject[]> = { gatekeeper: [], kyverno: [], psa: [], vap: [] };
+  if (targets.has('kyverno') && needs.length > 0) {
+    const kyverno = kyvernoExceptions(needs, baseline.level === 'privileged' ? 'baseline' : baseline.level, input.kyverno ?? {});
+    objects.kyverno = kyverno.objects;
+    report.push(...kyverno.report);
+  }
+  if (targets.has('psa')) {
+    objects.psa = namespaces.map((ns) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.namespace, labels: ns.labels } }));
+    for (const ns of namespaces) {
+      const wider = LEVEL_ORDER.indexOf(ns.level) > LEVEL_ORDER.indexOf(baseline.level);
+      report.push({
+        target: 'psa',
+        fidelity: wider ? 'approximate' : 'exact',
+        message: wider
+          ? `namespace ${ns.namespace} needs enforce ${formatLevelVersion({ level: ns.level, version: baseline.minor })}: Pod Security labels hold for every pod in the namespace, so any pod there may then do what ${ns.level} allows, more than the chart needs; keep the chart in a namespace of its own and rely on the engine exceptions for the finer limits`
+          : `namespace ${ns.namespace}: every pod of the chart passes ${formatLevelVersion({ level: ns.level, version: baseline.minor })}; no label change needed beyond the baseline`,
+      });
+    }
+  }
+  for (const target of ['gatekeeper', 'vap'] as const) {
+    if (targets.has(target) && needs.length > 0) {
+      report.push({
+        target,
+        fidelity: 'unsupported',
+        message: `${target === 'gatekeeper' ? 'Gatekeeper constraint exemptions' : 'ValidatingAdmissionPolicy binding exclusions'} are not generated in this version; exempt the chart's pods by hand (${needs.length} exception${needs.length === 1 ? '' : 's'} listed in needs)`,
+      });
+    }
+  }
+  return { baseline: { level: baseline.level, version: baseline.version, from: baseline.from }, workloads, needs, namespaces, objects, report };
+}
+
