@@ -61,4 +61,34 @@ Examples:
       const [{ reportCommand }, targets] = await Promise.all([import('./report.js'), registry()]);
       context.setExitCode(await reportCommand(inputs, options, io, targets));
     });
+
+  program
+    .command('exceptions')
+    .summary('the smallest Pod Security exceptions a Helm chart needs, for Kyverno, PSA (and Helm)')
+    .description(
+      "From a chart's rendered workloads, derive the smallest exceptions they need against the cluster's baseline (a Pod Security level, or the cluster's PSPs): one per check, workload and container, with the exact values (capabilities, host paths, ports). Prints Kyverno PolicyExceptions and the Pod Security namespace label; with --helm, Helm templates for the chart's templates/ directory.",
+    )
+    .requiredOption('-w, --workloads <inputs...>', "the chart's rendered manifests (helm template output; files, directories or -)")
+    .addOption(new Option('-b, --baseline <baseline...>', 'the cluster baseline: restricted, baseline, or files/directories with its PSPs and RBAC').default(['restricted']))
+    .addOption(new Option('-t, --target <targets>', `the engines to write exceptions for (${TARGET_NAMES.join(', ')}, comma-separated, or all)`).argParser(argument(parseTargetList)).default(parseTargetList('all'), 'all'))
+    .addOption(new Option('-n, --namespace <namespace>', 'the namespace the chart is installed in (for manifests that name none)').default('default'))
+    .addOption(new Option('--kube-version <version>', 'Pod Security policy version of the baseline (1.29, latest)').default('latest'))
+    .option('--helm', 'write Helm templates (namespace and names from the release, guarded by .Values.podSecurityExceptions.enabled)', false)
+    .addOption(new Option('--release-name <name>', 'with --helm: the release name the manifests were rendered with, so names follow the release'))
+    .addOption(new Option('-o, --out-dir <dir>', 'with --helm: write templates/pod-security-exceptions.yaml and values-pod-security-exceptions.yaml under this chart directory'))
+    .addOption(new Option('-f, --format <format>', 'output format of the objects').choices(['yaml', 'json']).default('yaml'))
+    .addOption(maxInputOption())
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 exceptions expressed exactly (or none needed), 1 some exception is approximate or not expressible in a target, 2 bad input or usage.
+
+Examples:
+  helm template my-release ./chart | psp-translate exceptions --workloads - --namespace monitoring --baseline baseline
+  psp-translate exceptions --workloads rendered.yaml --helm --release-name my-release --out-dir ./chart`,
+    )
+    .action(async (options: import('./exceptions.js').ExceptionsCommandOptions) => {
+      const { exceptionsCommand } = await import('./exceptions.js');
+      context.setExitCode(await exceptionsCommand(options, io));
+    });
 }
