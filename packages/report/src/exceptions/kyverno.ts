@@ -68,8 +68,12 @@ export function kyvernoExceptions(needs: readonly ExceptionNeed[], level: 'basel
       message: `PolicyExceptions name policy ${policyName}, rules ${ruleName} and its autogen rules; Kyverno must allow PolicyExceptions in the exceptions' namespace (Helm features.policyExceptions), and matches podSecurity exemptions by container image, not container name`,
     },
   ];
-  if (needs.some((n) => n.values.includes('undefined'))) {
-    report.push({ target: 'kyverno', fidelity: 'approximate', message: 'some exemptions are for a field the workload leaves unset (value "undefined"): Kyverno may not match an unset field by value; set the field explicitly in the chart where you can' });
+  if (needs.some((n) => n.values.includes('undefined') || (n.values.length === 0 && n.wholeCheck !== true))) {
+    report.push({
+      target: 'kyverno',
+      fidelity: 'approximate',
+      message: 'some exemptions are for a field the workload leaves unset or empty (value "undefined", or values []): Kyverno may not match an unset field by value; better set the field in the chart (allowPrivilegeEscalation: false, capabilities.drop: [ALL], seccompProfile RuntimeDefault) than ship these',
+    });
   }
   const objects = [...byWorkload.values()].map(({ workload, needs: mine }): TargetObject => ({
     apiVersion: 'kyverno.io/v2',
