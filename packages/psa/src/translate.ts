@@ -4,8 +4,11 @@
  * Per namespace: every PSP some pod there could have used (its service account's grants, the
  * grants of the controller that created it, cluster-wide grants) could have admitted a pod, so the
  * namespace can enforce only what ALL of them guarantee: the least strict of their assessed levels,
- * at a policy version where each of them holds. `audit` and `warn` go one level stricter (at the
- * Kubernetes version), to show what stands in the way of tightening.
+ * at a policy version where each of them holds. `audit` and `warn` (at the Kubernetes version) go to
+ * the level the PSPs were meant for, the least strict of their mapped levels (official PSP-to-PSS
+ * mapping), when that is stricter than `enforce`: they then report exactly the pods that stand
+ * between the namespace and its intended level. Otherwise they go one level stricter than
+ * `enforce`, to show what stands in the way of tightening.
  *
  * Pure: input objects in, Namespace objects (or kubectl commands) and a report out.
  */
@@ -20,7 +23,7 @@ import {
   type PolicyIR,
   type SourceRef,
 } from '@psp-translate/core';
-import { assessPolicy, kubeMinorOf, type Assessment, type VersionRange } from './assessment/assess.js';
+import { assessPolicy, gapsToLevel, kubeMinorOf, type Assessment, type VersionRange } from './assessment/assess.js';
 import { policyFacts } from './assessment/facts.js';
 import { lostDefaults, lostProtections } from './assessment/lost.js';
 import { namespaceLabels, type PsaMode } from './namespace.js';
@@ -43,8 +46,8 @@ export interface PsaTranslateOptions {
   readonly format?: PsaOutputFormat;
   /**
    * The mode that gets the safe level (`--action`: deny = `enforce`, the default; `warn`; `audit`).
-   * With `enforce`, audit and warn get the next stricter level; with `warn`, audit does and nothing
-   * is enforced; with `audit`, only audit is set.
+   * With `enforce`, audit and warn get the mapped level when stricter, else the next stricter level;
+   * with `warn`, audit does and nothing is enforced; with `audit`, only audit is set.
    */
   readonly mode?: PsaMode;
   /** core's `scopeGroups(...)` for `input`, when the caller has them; computed from `input.rbac` otherwise. */
@@ -73,8 +76,15 @@ export interface NamespaceDecisionReport {
   readonly warn?: PinnedLevel;
   /** The `pod-security.kubernetes.io/*` labels set. */
   readonly labels: Readonly<Record<string, string>>;
-  /** The PSPs pods in the namespace could use, each with its own assessment. */
-  readonly policies: readonly { readonly policy: string; readonly level: Level; readonly version: PsaMinorVersion }[];
+  /** The PSPs pods in the namespace could use, each with its own assessment (strict level and version, mapped level). */
+  readonly policies: readonly { readonly policy: string; readonly level: Level; readonly version: PsaMinorVersion; readonly mappedLevel: Level }[];
+  /** The level the usable PSPs were meant for: the least strict of their mapped levels; null when none was usable. */
+  readonly mapped: Level | null;
+  /**
+   * When `audit`/`warn` are at {@link mapped} (stricter than enforce): per usable PSP, the pods it
+   * admitted that this level rejects, i.e. what audit and warn will report. Empty otherwise.
+   */
+  readonly gaps: readonly { readonly policy: string; readonly message: string }[];
   /** The PSPs that kept the level from being stricter. */
   readonly drivenBy: readonly string[];
   /** Why the enforce level is what it is, one sentence each. */
@@ -179,7 +189,12 @@ export function translatePsa(input: PsaInput, options: PsaTranslateOptions = {})
     const candidates = [...new Set(groups.filter((g) => selectorMatches(g.namespace, namespace)).flatMap((g) => g.candidates))]
       .filter((name) => byName.has(name))
       .sort();
-    const decision = decide(namespace, [...where].sort(), candidates, assessments, kube, options.mode ?? 'enforce');
+    const gapsAt = (name: string, level: Level) => {
+      const policy = byName.get(name);
+      const assessment = assessments.get(name);
+      return policy && assessment ? gapsToLevel(policy, assessment, level) : [];
+    };
+    const decision = decide(namespace, [...where].sort(), candidates, assessments, kube, options.mode ?? 'enforce', gapsAt);
     decisions.push(decision);
     const set = (['enforce', 'audit', 'warn'] as const).flatMap((mode) => (decision[mode] ? [`${mode} ${pinned(decision[mode])}`] : [])).join(', ');
     report.push({ policy: null, control: null, fidelity: 'note', message: `namespace ${namespace}: ${set}. ${decision.reasons.join(' ')}` });
@@ -257,6 +272,7 @@ function decide(
   assessments: ReadonlyMap<string, Assessment>,
   kube: PsaMinorVersion,
   mode: PsaMode,
+  gapsAt: (policy: string, level: Level) => readonly { readonly message: string }[],
 ): NamespaceDecisionReport {
   const used = candidates.map((name) => assessments.get(name)).filter((a): a is Assessment => a !== undefined);
   let enforce: PinnedLevel = { level: 'privileged', version: kube };
@@ -301,7 +317,27 @@ function decide(
   }
 
   const next = LEVELS[Math.min(LEVELS.indexOf(enforce.level) + 1, LEVELS.length - 1)] as Level;
-  const stricter: PinnedLevel = { level: next, version: kube };
+  const mapped = used.length === 0 ? null : used.reduce((min, a) => (compareLevels(a.mappedLevel, min) < 0 ? a.mappedLevel : min), 'restricted' as Level);
+  const intended = mapped !== null && compareLevels(mapped, enforce.level) > 0;
+  const stricter: PinnedLevel = { level: intended ? mapped : next, version: kube };
+  const gaps: { policy: string; message: string }[] = [];
+  const observed = mode === 'enforce' ? 'audit and warn' : 'audit';
+  const mappings = used.map((a) => `${a.policy} → ${a.mappedLevel}`).join(', ');
+  if (intended) {
+    for (const a of used) for (const gap of gapsAt(a.policy, mapped)) gaps.push({ policy: a.policy, message: gap.message });
+    const listed = used
+      .map((a) => ({ policy: a.policy, messages: gaps.filter((g) => g.policy === a.policy).map((g) => g.message) }))
+      .filter((p) => p.messages.length > 0)
+      .map((p) => `PSP ${p.policy}: ${p.messages.join('; ')}.`);
+    if (mode !== 'audit') {
+      reasons.push(
+        `${observed} at ${mapped}: the level the usable PodSecurityPolicies were meant for (official PSP-to-PSS mapping: ${mappings}); they report the pods that enforce admits and ${mapped} rejects.`,
+        ...listed,
+      );
+    }
+  } else if (used.length > 0 && mode !== 'audit' && enforce.level !== 'restricted') {
+    reasons.push(`${observed} one level stricter (${next}), to show what blocks tightening: the usable PodSecurityPolicies were meant for no stricter level than enforce (official PSP-to-PSS mapping: ${mappings}).`);
+  }
   const modes: Partial<Record<PsaMode, PinnedLevel>> =
     mode === 'enforce' ? { enforce, audit: stricter, warn: stricter } : mode === 'warn' ? { audit: stricter, warn: enforce } : { audit: enforce };
   const labels: Record<string, string> = {};
@@ -315,7 +351,9 @@ function decide(
     safe: enforce,
     ...modes,
     labels,
-    policies: used.map((a) => ({ policy: a.policy, level: a.level, version: a.version })),
+    policies: used.map((a) => ({ policy: a.policy, level: a.level, version: a.version, mappedLevel: a.mappedLevel })),
+    mapped,
+    gaps: mode === 'audit' ? [] : gaps,
     drivenBy,
     reasons,
     noPolicy: used.length === 0,

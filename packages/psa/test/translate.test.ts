@@ -65,7 +65,7 @@ describe('translatePsa', () => {
     });
   });
 
-  it('enforces the least strict level of the PSPs usable in each namespace, audit and warn one stricter', () => {
+  it('enforces the least strict level of the PSPs usable in each namespace, audit and warn one stricter when no PSP was meant for more', () => {
     const result = translatePsa(cluster);
     const ns = byNamespace(result.namespaces);
     expect(ns['apps']?.labels).toEqual({
@@ -86,6 +86,43 @@ describe('translatePsa', () => {
     expect(ns['monitoring']?.audit?.level).toBe('baseline');
     expect(ns['monitoring']?.drivenBy).toEqual(['privileged']);
     expect(ns['monitoring']?.policies.map((p) => `${p.policy}=${p.level}`)).toEqual(['privileged=privileged', 'tight-baseline=baseline']);
+  });
+
+  it('sets audit and warn to the level the usable PSPs were meant for when it is stricter than enforce, listing the gaps', () => {
+    // Restricted in intent (official mapping) but privileged when strict: seLinux RunAsAny, runAsNonRoot.
+    const meant = TIGHT_BASELINE.replace('name: tight-baseline', 'name: meant-restricted')
+      .replace('  allowedCapabilities: [CHOWN, DAC_OVERRIDE, FSETID, FOWNER, MKNOD, SETGID, SETUID, SETFCAP, SETPCAP, NET_BIND_SERVICE, SYS_CHROOT, KILL, AUDIT_WRITE]\n', '  requiredDropCapabilities: [ALL]\n  allowPrivilegeEscalation: false\n')
+      .replace("volumes: [configMap, emptyDir, projected, secret, downwardAPI, persistentVolumeClaim, nfs]", 'volumes: [configMap, secret]')
+      .replace('runAsUser: { rule: RunAsAny }', 'runAsUser: { rule: MustRunAsNonRoot }')
+      .replace("seLinux:\n    rule: MustRunAs\n    seLinuxOptions: { level: 's0:c123,c456' }", 'seLinux: { rule: RunAsAny }');
+    const cluster = input(
+      meant,
+      PRIVILEGED,
+      grant('meant-restricted', 'ClusterRoleBinding', '[{ kind: Group, name: "system:serviceaccounts:payments" }, { kind: Group, name: "system:serviceaccounts:ops" }]'),
+      grant('privileged', 'RoleBinding', '[{ kind: Group, name: "system:serviceaccounts:ops" }]', 'ops'),
+    );
+    const result = translatePsa(cluster, { kubeVersion: '1.37' });
+    expect(result.assessments.map((a) => `${a.policy}: ${a.level}/${a.mappedLevel}`)).toEqual(['meant-restricted: privileged/restricted', 'privileged: privileged/privileged']);
+    const ns = byNamespace(result.namespaces);
+    const payments = ns['payments'];
+    expect([payments?.enforce?.level, payments?.audit?.level, payments?.warn?.level, payments?.mapped]).toEqual(['privileged', 'restricted', 'restricted', 'restricted']);
+    expect(payments?.policies).toEqual([{ policy: 'meant-restricted', level: 'privileged', version: { major: 1, minor: 37 }, mappedLevel: 'restricted' }]);
+    expect(payments?.reasons).toContain(
+      'audit and warn at restricted: the level the usable PodSecurityPolicies were meant for (official PSP-to-PSS mapping: meant-restricted → restricted); they report the pods that enforce admits and restricted rejects.',
+    );
+    expect(payments?.gaps.map((g) => g.message)).toContain(
+      'pods that set runAsUser without runAsNonRoot: true (PSP MustRunAsNonRoot only defaulted runAsNonRoot when neither was set) will be rejected by restricted',
+    );
+    expect(payments?.gaps.every((g) => g.policy === 'meant-restricted')).toBe(true);
+    // ops may also use privileged, meant as privileged: one level stricter than enforce, no gaps listed.
+    const ops = ns['ops'];
+    expect([ops?.enforce?.level, ops?.audit?.level, ops?.mapped, ops?.gaps]).toEqual(['privileged', 'baseline', 'privileged', []]);
+    expect(ops?.reasons).toContain(
+      'audit and warn one level stricter (baseline), to show what blocks tightening: the usable PodSecurityPolicies were meant for no stricter level than enforce (official PSP-to-PSS mapping: meant-restricted → restricted, privileged → privileged).',
+    );
+    // --action warn: audit carries the intended level, warn the safe one.
+    const warn = byNamespace(translatePsa(cluster, { kubeVersion: '1.37', mode: 'warn' }).namespaces)['payments'];
+    expect([warn?.audit?.level, warn?.warn?.level, warn?.enforce]).toEqual(['restricted', 'privileged', undefined]);
   });
 
   it('enforces restricted where no PSP was usable, and says so', () => {

@@ -212,7 +212,20 @@ function intended(
 ): Pick<Assessment, 'mappedLevel' | 'mappedFields' | 'gaps'> {
   const mapping = mapPolicy(facts, kubeMinor);
   const mappedLevel = compareLevels(mapping.level, level) >= 0 ? mapping.level : level;
-  const active = new Set(mappedLevel === 'privileged' ? [] : checksFor(mappedLevel, v1(kubeMinor)).map((c) => c.id));
-  const rejected = lostDefaults(facts, mappedLevel, kubeMinor).filter((d) => d.effect === 'rejected');
-  return { mappedLevel, mappedFields: mapping.fields, gaps: gapsTo(mappedLevel, facts, kubeMinor, blockers, active, rejected) };
+  return { mappedLevel, mappedFields: mapping.fields, gaps: gapsAt(facts, mappedLevel, kubeMinor, blockers) };
+}
+
+function gapsAt(facts: PolicyFacts, level: Level, kubeMinor: number, blockers: readonly CheckBlocker[]): Gap[] {
+  const active = new Set(level === 'privileged' ? [] : checksFor(level, v1(kubeMinor)).map((c) => c.id));
+  const rejected = lostDefaults(facts, level, kubeMinor).filter((d) => d.effect === 'rejected');
+  return gapsTo(level, facts, kubeMinor, blockers, active, rejected);
+}
+
+/**
+ * The gaps between a PSP and any `level` at its assessment's Kubernetes version: which pods the PSP
+ * admitted that `level` rejects (what `warn` and `audit` at `level` would report).
+ */
+export function gapsToLevel(policy: PolicyIR, assessment: Assessment, level: Level): Gap[] {
+  if (assessment.admitsNoPod.length > 0) return [];
+  return gapsAt(policyFacts(policy), level, assessment.kubeVersion.minor, assessment.blockers);
 }
