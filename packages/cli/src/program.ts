@@ -29,7 +29,8 @@ export interface TranslateCommandOptions {
   target: TargetSelection;
   action: EngineActions;
   outDir?: string;
-  format: 'json' | 'yaml';
+  /** `cdk8s`: a TypeScript module with a cdk8s `Chart` (one per target with `--out-dir`). */
+  format: 'json' | 'yaml' | 'cdk8s';
   namespace: string;
   maxInputMib: number;
   verbose: boolean;
@@ -154,7 +155,11 @@ Examples:
         .default(defaultActions(), "each target's own: gatekeeper dryrun, kyverno Audit, vap [Audit, Warn], psa enforce with audit/warn stricter"),
     )
     .option('-o, --out-dir <dir>', 'write <dir>/<target>/<kind>-<name>.<format> files (all or nothing) instead of stdout')
-    .addOption(formatOption())
+    .addOption(
+      new Option('-f, --format <format>', 'output format; cdk8s: TypeScript with a cdk8s Chart of ApiObjects (<dir>/<target>/chart.ts with --out-dir)')
+        .choices(['yaml', 'json', 'cdk8s'])
+        .default('yaml'),
+    )
     .addOption(namespaceOption())
     .addOption(maxInputOption())
     .option('-v, --verbose', 'list skipped objects and every fidelity entry, exact ones too', false)
@@ -164,7 +169,8 @@ Examples:
 Examples:
   psp-translate translate examples/cluster/
   psp-translate translate examples/cluster/ --target kyverno --action audit --out-dir policies/
-  psp-translate translate psp.yaml rbac.yaml --target gatekeeper,vap --format json > policies.json`,
+  psp-translate translate psp.yaml rbac.yaml --target gatekeeper,vap --format json > policies.json
+  psp-translate translate examples/cluster/ --target kyverno --format cdk8s > src/psp-policies.ts`,
     )
     .action(async (inputs: string[], options: TranslateCommandOptions) => {
       const [{ translateCommand }, registry] = await Promise.all([

@@ -89,6 +89,12 @@ describe('lazy loading of ts-morph and the TypeScript compiler', () => {
     expect(modules.filter((url) => HEAVY.test(url))).toEqual([]);
   }, 90_000);
 
+  it('loads ts-morph for translate --format cdk8s (the one command that needs it)', async () => {
+    const { modules, codes } = await modulesLoadedBy([['translate', 'examples/cluster', '--format', 'cdk8s']]);
+    expect(codes[0]).toBeLessThan(2);
+    expect(modules.some((url) => /[/\\]ts-morph[/\\]/.test(url))).toBe(true);
+  }, 60_000);
+
   it('would notice TypeScript loaded through CommonJS (the check itself works)', async () => {
     const { modules } = await modulesLoadedBy([['--version']], `createRequire(${JSON.stringify(path.join(repoRoot, 'package.json'))})('typescript');`);
     expect(modules.filter((url) => HEAVY.test(url)).length).toBeGreaterThan(0);

@@ -3,7 +3,7 @@ import { describeDefaultActions } from '../action.js';
 import { CliError, ExitCode } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { messages, type Messages } from '../messages.js';
-import type { TranslateCommandOptions } from '../program.js';
+import { cliVersion, type TranslateCommandOptions } from '../program.js';
 import { toJson, toJsonList, toYaml, toYamlStream, withKubernetesKeyOrder } from '../serialise.js';
 import { TARGET_NAMES, type TargetName } from '../target-names.js';
 import type { FidelityEntry, KubernetesObject, TargetModule, TargetRegistry } from '../targets.js';
@@ -67,14 +67,20 @@ export async function translateCommand(
     results.push({ target: module.name, objects, report });
   }
 
+  // ts-morph is heavy: loaded for this format only (test/lazy-loading.test.ts checks it).
+  const cdk8s = options.format === 'cdk8s' ? await import('../cdk8s/index.js') : undefined;
+  const generator = cdk8s !== undefined ? `psp-translate ${cliVersion()}` : '';
   if (options.outDir !== undefined) {
     const extension = options.format;
-    const files: OutputFile[] = results.flatMap(({ target, objects }) =>
-      objects.map((object) => {
-        const ordered = withKubernetesKeyOrder(object);
-        return { path: objectFilePath(target, object, extension), contents: extension === 'json' ? toJson(ordered) : toYaml(ordered) };
-      }),
-    );
+    const files: OutputFile[] =
+      cdk8s !== undefined
+        ? cdk8s.cdk8sOutputFiles(results, generator)
+        : results.flatMap(({ target, objects }) =>
+            objects.map((object) => {
+              const ordered = withKubernetesKeyOrder(object);
+              return { path: objectFilePath(target, object, extension === 'json' ? 'json' : 'yaml'), contents: extension === 'json' ? toJson(ordered) : toYaml(ordered) };
+            }),
+          );
     try {
       await writeOutputAtomically(options.outDir, files, { cwd: io.cwd });
     } catch (error) {
@@ -85,7 +91,7 @@ export async function translateCommand(
     say.note(`wrote ${files.length} file${files.length === 1 ? '' : 's'} to ${options.outDir}: ${counts}`);
   } else {
     const objects = results.flatMap((result) => result.objects);
-    io.stdout.write(options.format === 'json' ? toJsonList(objects) : toYamlStream(objects));
+    io.stdout.write(cdk8s !== undefined ? cdk8s.cdk8sStdoutModule(results, generator) : options.format === 'json' ? toJsonList(objects) : toYamlStream(objects));
   }
 
   if (options.action.action === 'default' && results.length > 0) say.note(describeDefaultActions(results.map(({ target }) => target)));
