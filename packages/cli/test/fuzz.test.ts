@@ -64,6 +64,7 @@ const COMMANDS: string[][] = [
   ['ir', '-', '--format', 'json'],
   ['translate', '-'],
   ['translate', '-', '--format', 'json', '--action', 'deny'],
+  ['translate', '-', '--format', 'cdk8s'],
   ...existingTargets.map((name) => ['translate', '-', '--target', name]),
   ['check', '-'],
   ['check', '-', '--format', 'json', ...(existingTargets.length > 0 ? ['--target', 'all'] : [])],
