@@ -1,8 +1,8 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TargetModule, TargetRegistry } from '../src/targets.js';
-import { runCli, temporaryDirectory } from './helpers.js';
+import { exampleCluster, runCli, temporaryDirectory } from './helpers.js';
 
 const none: TargetRegistry = { gatekeeper: undefined, kyverno: undefined, psa: undefined, vap: undefined };
 const CHECK_EXAMPLE = ['check', 'examples/cluster', '--workloads', 'examples/cluster/workloads'];
@@ -133,6 +133,13 @@ describe('psp-translate check exit codes', () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(message);
+  });
+
+  it('reads the workloads from stdin with --workloads - (helm template | psp-translate check ...)', async () => {
+    const storefront = await readFile(path.join(exampleCluster, 'workloads', 'storefront.yaml'), 'utf8');
+    const result = await runCli(['check', 'examples/cluster', '--workloads', '-', '--format', 'json'], { stdin: storefront });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).results.map((r: { workload: { name: string } }) => r.workload.name)).toEqual(['storefront']);
   });
 
   it('checks the workloads of the policy inputs when --workloads is not given', async () => {
