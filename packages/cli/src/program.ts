@@ -29,8 +29,10 @@ export interface TranslateCommandOptions {
   target: TargetSelection;
   action: EngineActions;
   outDir?: string;
-  /** `cdk8s`: a TypeScript module with a cdk8s `Chart` (one per target with `--out-dir`). */
-  format: 'json' | 'yaml' | 'cdk8s';
+  /** `cdk8s`: a TypeScript module with a cdk8s `Chart` (one per target with `--out-dir`); `kubectl`: `kubectl label` commands (psa only). */
+  format: 'json' | 'yaml' | 'cdk8s' | 'kubectl';
+  /** `--kube-version`: `v1.N` or `1.N`, normalised to `v1.N`. */
+  kubeVersion?: string;
   namespace: string;
   maxInputMib: number;
   verbose: boolean;
@@ -156,9 +158,21 @@ Examples:
     )
     .option('-o, --out-dir <dir>', 'write <dir>/<target>/<kind>-<name>.<format> files (all or nothing) instead of stdout')
     .addOption(
-      new Option('-f, --format <format>', 'output format; cdk8s: TypeScript with a cdk8s Chart of ApiObjects (<dir>/<target>/chart.ts with --out-dir)')
-        .choices(['yaml', 'json', 'cdk8s'])
+      new Option(
+        '-f, --format <format>',
+        'output format; cdk8s: TypeScript with a cdk8s Chart of ApiObjects (<dir>/<target>/chart.ts with --out-dir); kubectl: kubectl label commands (with --target psa only)',
+      )
+        .choices(['yaml', 'json', 'cdk8s', 'kubectl'])
         .default('yaml'),
+    )
+    .addOption(
+      new Option('--kube-version <version>', "the cluster's Kubernetes version, v1.N or 1.N (psa pins the label versions to it; default: the newest known)").argParser(
+        argument((value) => {
+          const match = /^v?1\.(0|[1-9][0-9]*)$/.exec(value);
+          if (!match) throw new Error(`expected a Kubernetes version as v1.N or 1.N (e.g. v1.29), got "${value}"`);
+          return `v1.${match[1] ?? ''}`;
+        }),
+      ),
     )
     .addOption(namespaceOption())
     .addOption(maxInputOption())
@@ -170,7 +184,8 @@ Examples:
   psp-translate translate examples/cluster/
   psp-translate translate examples/cluster/ --target kyverno --action audit --out-dir policies/
   psp-translate translate psp.yaml rbac.yaml --target gatekeeper,vap --format json > policies.json
-  psp-translate translate examples/cluster/ --target kyverno --format cdk8s > src/psp-policies.ts`,
+  psp-translate translate examples/cluster/ --target kyverno --format cdk8s > src/psp-policies.ts
+  psp-translate translate examples/cluster/ --target psa --kube-version 1.29 --format kubectl`,
     )
     .action(async (inputs: string[], options: TranslateCommandOptions) => {
       const [{ translateCommand }, registry] = await Promise.all([

@@ -58,6 +58,8 @@ export interface FidelityEntry {
 export interface TranslateOptions {
   /** `--action` in every engine's words; a target uses its own and reports `actions.notes[name]`. */
   actions: EngineActions;
+  /** `--kube-version` as given (`v1.N` or `1.N`); unset = the newest version the targets know. */
+  kubeVersion?: string;
 }
 
 /** What a target returns. */

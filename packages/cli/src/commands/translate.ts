@@ -58,11 +58,17 @@ export async function translateCommand(
     requirePolicies: true,
   });
   reportSkipped(inputSet, say, options.verbose);
+  if (options.format === 'kubectl' && (options.target.all || options.target.names.length !== 1 || options.target.names[0] !== 'psa')) {
+    throw new CliError('--format kubectl prints kubectl label commands for Pod Security Admission: use it with --target psa alone');
+  }
+  if (options.format === 'kubectl' && options.outDir !== undefined) {
+    throw new CliError('--format kubectl prints commands to stdout: redirect them to a file instead of --out-dir');
+  }
   const modules = selectTargets(options, registry, say);
 
   const results: { target: TargetName; objects: KubernetesObject[]; report: FidelityEntry[] }[] = [];
   for (const module of modules) {
-    const { objects, report } = await module.translate(inputSet, { actions: options.action });
+    const { objects, report } = await module.translate(inputSet, { actions: options.action, ...(options.kubeVersion === undefined ? {} : { kubeVersion: options.kubeVersion }) });
     checkObjects(module.name, objects);
     results.push({ target: module.name, objects, report });
   }
@@ -89,6 +95,11 @@ export async function translateCommand(
     }
     const counts = results.map(({ target, objects }) => `${objects.length} in ${target}/`).join(', ');
     say.note(`wrote ${files.length} file${files.length === 1 ? '' : 's'} to ${options.outDir}: ${counts}`);
+  } else if (options.format === 'kubectl') {
+    const { kubectlLabelCommands } = await import('@psp-translate/psa');
+    const namespaces = results.flatMap((result) => result.objects).filter((o) => o.apiVersion === 'v1' && o.kind === 'Namespace');
+    const commands = kubectlLabelCommands(namespaces.map((o) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.metadata.name, labels: o.metadata.labels ?? {} } })));
+    io.stdout.write(commands.map((command) => `${command}\n`).join(''));
   } else {
     const objects = results.flatMap((result) => result.objects);
     io.stdout.write(cdk8s !== undefined ? cdk8s.cdk8sStdoutModule(results, generator) : options.format === 'json' ? toJsonList(objects) : toYamlStream(objects));
