@@ -5,13 +5,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { CEL_PER_CALL_LIMIT, evaluatePolicy, policyFixture, type Pod, type ScopeGroup } from '@psp-translate/core';
+import { CEL_PER_CALL_LIMIT, evaluatePolicy, policyFixture, type NameSelector, type Pod, type ScopeGroup } from '@psp-translate/core';
 import { arbitraryPod, arbitraryPolicy } from '../../core/src/evaluate/arbitrary.js';
 import { profileField, translateVap } from '../src/index.js';
 import { admitThrough } from './support/admission.js';
 
 const seed = process.env.PSP_TRANSLATE_FUZZ === 'random' ? Date.now() : Number(process.env.PSP_TRANSLATE_FUZZ_SEED ?? 42);
-const ANY = { op: 'NotIn', values: [] } as const;
+const ANY: NameSelector = { op: 'NotIn', values: [] };
 const everyone = (candidates: string[]): ScopeGroup => ({ namespace: ANY, serviceAccount: ANY, requester: ANY, requesterWorkloadKinds: [], candidates });
 
 type Json = Record<string, unknown>;
@@ -51,7 +51,7 @@ function comparable(pod: Pod, original: Pod): Json {
       if (caps?.drop) caps.drop = caps.drop.length === 0 ? undefined : [...new Set(caps.drop)].sort();
     }
   }
-  if (copy.metadata.annotations !== undefined && Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
+  if (copy.metadata.annotations && Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
   return JSON.parse(JSON.stringify(copy)) as Json;
 }
 

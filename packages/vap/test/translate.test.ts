@@ -3,13 +3,13 @@
  * options, the report and the shape of the output.
  */
 import { describe, expect, test } from 'vitest';
-import { evaluatePolicy, policyFixture, type Pod, type PolicyIR, type ScopeGroup } from '@psp-translate/core';
+import { evaluatePolicy, policyFixture, type NameSelector, type Pod, type PolicyIR, type ScopeGroup } from '@psp-translate/core';
 import * as api from '../src/index.js';
 import { parseKubeVersion, translateVap, validationActionsFor, type KubernetesObject } from '../src/index.js';
 import { admitThrough, type AdmissionRequest } from './support/admission.js';
 import { admissionObjectErrors } from './support/openapi.js';
 
-const ANY = { op: 'NotIn', values: [] } as const;
+const ANY: NameSelector = { op: 'NotIn', values: [] };
 const everyone = (candidates: string[]): ScopeGroup => ({ namespace: ANY, serviceAccount: ANY, requester: ANY, requesterWorkloadKinds: [], candidates });
 
 const restricted = policyFixture({
