@@ -2,33 +2,15 @@
  * `--action`: what an engine does with a pod that the translated policy rejects. Users say it once
  * (`audit`, `warn`, `deny`, or any engine's own word) and each target gets its own vocabulary.
  */
+import type { EngineActions } from '@psp-translate/core';
 import type { TargetName } from './target-names.js';
 
 /** The engine-neutral actions, from weakest to strongest. */
 export const ACTIONS = ['audit', 'warn', 'deny'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-/** `validationActions` of a ValidatingAdmissionPolicyBinding (also Kyverno's ValidatingPolicy). */
-export type ValidationAction = 'Audit' | 'Warn' | 'Deny';
-
-/** One action in every target's words. */
-export interface EngineActions {
-  /**
-   * The engine-neutral action, or `default` when the user gave no `--action`: then each engine
-   * field holds that engine's own default (see {@link defaultActions}).
-   */
-  action: Action | 'default';
-  /** Gatekeeper Constraint `spec.enforcementAction`. */
-  gatekeeper: 'dryrun' | 'warn' | 'deny';
-  /** Kyverno ClusterPolicy `spec.validationFailureAction` (Kyverno has no warn-only mode there). */
-  kyverno: 'Audit' | 'Enforce';
-  /** ValidatingAdmissionPolicyBinding `spec.validationActions`; Kyverno ValidatingPolicy uses the same words. */
-  vap: readonly ValidationAction[];
-  /** Pod Security Admission label mode: `pod-security.kubernetes.io/<mode>`. */
-  psa: 'audit' | 'warn' | 'enforce';
-  /** What a target cannot express exactly about this action, for the user to read. */
-  notes: Partial<Record<TargetName, string>>;
-}
+// One action in every target's words: part of the target contract in core.
+export type { EngineActions, ValidationAction } from '@psp-translate/core';
 
 /** Each accepted word (compared case-insensitively) and the action it means. */
 const WORDS: Readonly<Record<string, Action>> = {

@@ -33,6 +33,16 @@ export interface TranslateCommandOptions {
   format: 'json' | 'yaml' | 'cdk8s' | 'kubectl';
   /** `--kube-version`: `v1.N` or `1.N`, normalised to `v1.N`. */
   kubeVersion?: string;
+  /** `--gatekeeper-mode`: how several PSPs applying to one scope become Gatekeeper constraints. */
+  gatekeeperMode: 'per-control' | 'policy-set' | 'auto';
+  /** False with `--no-mutate`: no mutators, mutate rules or mutating policies; every default reported as lost. */
+  mutate: boolean;
+  /** `--kyverno-api`. */
+  kyvernoApi: 'kyverno.io/v1' | 'policies.kyverno.io/v1';
+  /** `--kyverno-style` (ClusterPolicy rules). */
+  kyvernoStyle: 'cel' | 'pattern' | 'podsecurity';
+  /** `--emit-tests`: write each target's tests for its engine's own CLI beside the objects (needs `--out-dir`). */
+  emitTests: boolean;
   namespace: string;
   maxInputMib: number;
   verbose: boolean;
@@ -174,6 +184,19 @@ Examples:
         }),
       ),
     )
+    .addOption(
+      new Option('--gatekeeper-mode <mode>', 'gatekeeper: per-control templates, one policy-set template per scope, or auto (policy-set only where several PSPs apply)')
+        .choices(['per-control', 'policy-set', 'auto'])
+        .default('auto'),
+    )
+    .option('--no-mutate', 'leave out mutators, mutate rules and mutating policies for the PSP defaults (the report lists every default lost)')
+    .addOption(new Option('--kyverno-api <api>', 'kyverno: ClusterPolicy (kyverno.io/v1) or ValidatingPolicy/MutatingPolicy (policies.kyverno.io/v1)').choices(['kyverno.io/v1', 'policies.kyverno.io/v1']).default('kyverno.io/v1'))
+    .addOption(
+      new Option('--kyverno-style <style>', 'kyverno ClusterPolicy rules: validate.cel (1.11+), pattern (1.6+), or podsecurity where a PSP is exactly a Pod Security level')
+        .choices(['cel', 'pattern', 'podsecurity'])
+        .default('cel'),
+    )
+    .option('--emit-tests', 'with --out-dir: also write tests for the engines\' own CLIs (kyverno: <dir>/kyverno/tests/kyverno-test.yaml for kyverno test)', false)
     .addOption(namespaceOption())
     .addOption(maxInputOption())
     .option('-v, --verbose', 'list skipped objects and every fidelity entry, exact ones too', false)
@@ -185,7 +208,8 @@ Examples:
   psp-translate translate examples/cluster/ --target kyverno --action audit --out-dir policies/
   psp-translate translate psp.yaml rbac.yaml --target gatekeeper,vap --format json > policies.json
   psp-translate translate examples/cluster/ --target kyverno --format cdk8s > src/psp-policies.ts
-  psp-translate translate examples/cluster/ --target psa --kube-version 1.29 --format kubectl`,
+  psp-translate translate examples/cluster/ --target psa --kube-version 1.29 --format kubectl
+  psp-translate translate examples/cluster/ --target kyverno --kyverno-api policies.kyverno.io/v1 --emit-tests --out-dir policies/`,
     )
     .action(async (inputs: string[], options: TranslateCommandOptions) => {
       const [{ translateCommand }, registry] = await Promise.all([

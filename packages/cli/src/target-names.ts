@@ -2,6 +2,7 @@
  * Target names and `--target` parsing. Kept apart from the target registry (`targets.ts`) so that
  * parsing arguments never loads a target's code.
  */
+import type { TargetName as CoreTargetName } from '@psp-translate/core';
 
 /** Every policy engine psp-translate can translate to, in the order output is written. */
 export const TARGET_NAMES = ['gatekeeper', 'kyverno', 'psa', 'vap'] as const;
@@ -12,6 +13,11 @@ export const TARGET_NAMES = ['gatekeeper', 'kyverno', 'psa', 'vap'] as const;
  * (ValidatingAdmissionPolicy + bindings).
  */
 export type TargetName = (typeof TARGET_NAMES)[number];
+
+// Core's target contract names the same targets: this fails to compile when the two lists differ.
+type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const sameNamesAsCore: SameNames<TargetName, CoreTargetName> = true;
+void sameNamesAsCore;
 
 /** What `--target` asked for. */
 export interface TargetSelection {

@@ -9,3 +9,4 @@ export * from './workload/index.js';
 export * from './rbac/index.js';
 export * from './cel/index.js';
 export type * from './pod/types.js';
+export type * from './target.js';

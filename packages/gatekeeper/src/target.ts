@@ -1,9 +1,8 @@
 /**
- * The Gatekeeper target as the CLI's target registry expects it (`TargetModule` of
- * packages/cli/src/targets.ts, matched structurally): translate an InputSet, and judge workloads
- * in-process for `check --target gatekeeper`.
+ * The Gatekeeper target (core's `TargetModule`, used by the CLI registry and the migration report):
+ * translate an InputSet, and judge workloads in-process for `check --target gatekeeper`.
  */
-import { buildRbacIndex, scopeGroups, type InputSet, type Pod, type Requester } from '@psp-translate/core';
+import { buildRbacIndex, scopeGroups, type InputSet, type Pod, type Requester, type TargetModule } from '@psp-translate/core';
 import { gatekeeperEvaluator } from './runtime/evaluate.js';
 import { everywhere } from './scope.js';
 import { translateGatekeeper } from './translate.js';
@@ -12,8 +11,8 @@ import type { GatekeeperAction, GatekeeperMode, GatekeeperOutput } from './types
 export interface GatekeeperTargetOptions {
   /** The CLI's `--action` in every engine's words; this target reads `gatekeeper`. */
   actions?: { gatekeeper?: GatekeeperAction };
-  /** `--gatekeeper-mode` (default auto). */
-  gatekeeperMode?: GatekeeperMode;
+  /** Gatekeeper's own options: `--gatekeeper-mode` (default auto). */
+  gatekeeper?: { mode?: GatekeeperMode };
   /** `--no-mutate` sets false. */
   mutate?: boolean;
   /** Namespaces exempted from every constraint and mutator, written out explicitly. */
@@ -30,6 +29,7 @@ function hasRbac(inputs: Pick<InputSet, 'rbac'>): boolean {
   return Object.values(inputs.rbac).some((list) => list.length > 0);
 }
 
+/** `--target gatekeeper`: RBAC resolved into scope groups, then {@link translateGatekeeper}; in-process evaluation of the result. */
 export const gatekeeperTarget = {
   name: 'gatekeeper' as const,
 
@@ -41,7 +41,7 @@ export const gatekeeperTarget = {
       scopeGroups: groups,
       options: {
         ...(options.actions?.gatekeeper !== undefined ? { action: options.actions.gatekeeper } : {}),
-        ...(options.gatekeeperMode !== undefined ? { mode: options.gatekeeperMode } : {}),
+        ...(options.gatekeeper?.mode !== undefined ? { mode: options.gatekeeper.mode } : {}),
         ...(options.mutate !== undefined ? { mutate: options.mutate } : {}),
         ...(options.excludedNamespaces !== undefined ? { excludedNamespaces: options.excludedNamespaces } : {}),
       },
@@ -69,4 +69,4 @@ export const gatekeeperTarget = {
       return { admitted: decision.admitted, reasons: decision.violations };
     };
   },
-};
+} satisfies TargetModule;

@@ -2,40 +2,10 @@
  * The contract of the Gatekeeper emitter: IR in, Kubernetes objects plus a fidelity report out.
  * Nothing here touches the file system; the CLI writes what `translateGatekeeper` returns.
  */
-import type { ControlKind, PolicyIR } from '@psp-translate/core';
+import type { KubernetesObject, FidelityEntry, PolicyIR } from '@psp-translate/core';
 
-/** A Kubernetes object as plain data, ready to be serialised with `yaml`. */
-export interface KubernetesObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  [field: string]: unknown;
-}
-
-/**
- * How faithfully one piece of a PSP made it into the output (the CLI's target-registry words):
- * - `exact`: same admission decisions and same pod changes as PSP admission;
- * - `note`: exact, with something the user should know (exemptions, version requirements);
- * - `approximate`: expressed, but some pods are decided or changed differently (the message says which);
- * - `unsupported`: not expressed at all; the message says what the user must do instead.
- */
-export type Fidelity = 'exact' | 'note' | 'approximate' | 'unsupported';
-
-/** One line of the fidelity report. */
-export interface FidelityEntry {
-  /** PSP name, or null for a remark about the whole output. */
-  policy: string | null;
-  /** IR control, or null when the entry is not about one control. */
-  control: ControlKind | null;
-  fidelity: Fidelity;
-  /** For the user: what was (not) expressed and what to do about it. One line. */
-  message: string;
-}
+// The target contract's shared shapes (core's `target.ts`), re-exported under this package's names.
+export type { KubernetesObject, Fidelity, FidelityEntry } from '@psp-translate/core';
 
 /**
  * A set of values of one request attribute, as label-selector operators: `In` = exactly these

@@ -1,16 +1,20 @@
 /**
- * The Kyverno target as the CLI's registry expects it (structurally its `TargetModule`): translate
- * an input set, and judge workloads in-process for `check --target kyverno`.
+ * The Kyverno target (core's `TargetModule`, used by the CLI registry and the migration report):
+ * translate an input set, and judge workloads in-process for `check --target kyverno`.
  */
-import { buildRbacIndex, evaluateCel, scopeGroups, type InputSet, type Pod, type Requester } from '@psp-translate/core';
+import { buildRbacIndex, evaluateCel, scopeGroups, type InputSet, type Pod, type Requester, type TargetFile, type TargetModule, type TranslationResult } from '@psp-translate/core';
 import { runMutatingPolicy } from './apply-configuration.js';
 import { translateKyverno } from './translate.js';
-import type { KubernetesObject, KyvernoOptions, KyvernoTranslation } from './types.js';
+import type { KubernetesObject, KyvernoOptions, KyvernoTestFiles, KyvernoTranslation } from './types.js';
 
-/** CLI options the target reads: `--action` in every engine's words, and the Kyverno flags. */
+/** CLI options the target reads: `--action` in every engine's words, `--no-mutate`, `--emit-tests` and the Kyverno flags. */
 export interface KyvernoTargetOptions {
   actions: { action: string; kyverno: string };
-  /** `--kyverno-api`, `--kyverno-style`, `--emit-tests` and the exemption settings; defaults: kyverno.io/v1, cel. */
+  /** `--no-mutate` sets false (default true). */
+  mutate?: boolean;
+  /** `--emit-tests`: also return a `kyverno test` suite. */
+  emitTests?: boolean;
+  /** `--kyverno-api`, `--kyverno-style` and the exemption settings; defaults: kyverno.io/v1, cel. */
   kyverno?: Partial<Omit<KyvernoOptions, 'action'>>;
 }
 
@@ -30,7 +34,14 @@ export interface KyvernoVerdict {
 function optionsFrom(options: KyvernoTargetOptions): KyvernoOptions {
   // `warn` keeps its own word: ClusterPolicies then also return warnings to the client.
   const action = options.actions.action === 'warn' ? 'warn' : options.actions.kyverno;
-  return { api: 'kyverno.io/v1', style: 'cel', ...options.kyverno, action };
+  return {
+    api: 'kyverno.io/v1',
+    style: 'cel',
+    ...(options.mutate === undefined ? {} : { mutate: options.mutate }),
+    ...(options.emitTests === undefined ? {} : { emitTests: options.emitTests }),
+    ...options.kyverno,
+    action,
+  };
 }
 
 function scopes(inputs: Pick<InputSet, 'policies' | 'rbac'>) {
@@ -81,9 +92,26 @@ function conditionsHold(object: KubernetesObject, pod: unknown, request: Record<
   return conditions.every((c) => evaluateCel(c.expression, { object: pod, request }) === true);
 }
 
-/** The target module for the CLI registry. */
+/**
+ * The `kyverno test` suite as files under `tests/` of the target's output directory: kept out of the
+ * policies' directory so `kubectl apply -f <dir>/kyverno/` never creates the test pods.
+ */
+function testFiles(tests: KyvernoTestFiles, objects: readonly KubernetesObject[]): TargetFile[] {
+  const files: TargetFile[] = [
+    { path: 'tests/kyverno-test.yaml', objects: [tests.test] },
+    { path: `tests/${tests.policyFile}`, objects: objects.filter((o) => o.kind !== 'PolicyException') },
+    { path: `tests/${tests.resourceFile}`, objects: tests.resources },
+  ];
+  if (tests.exceptionFile !== undefined) files.push({ path: `tests/${tests.exceptionFile}`, objects: objects.filter((o) => o.kind === 'PolicyException') });
+  return files;
+}
+
+/** `--target kyverno`: {@link translateInputs}, with the `--emit-tests` suite as files; in-process evaluation through the CEL policy API. */
 export const kyvernoTarget = {
   name: 'kyverno' as const,
-  translate: (inputs: InputSet, options: KyvernoTargetOptions) => translateInputs(inputs, options),
+  translate: (inputs: InputSet, options: KyvernoTargetOptions): TranslationResult => {
+    const { objects, report, tests } = translateInputs(inputs, options);
+    return tests === undefined ? { objects, report } : { objects, report, files: testFiles(tests, objects) };
+  },
   evaluate: (_translation: unknown, inputs: InputSet) => kyvernoEvaluator(inputs),
-};
+} satisfies TargetModule;

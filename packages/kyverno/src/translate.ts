@@ -13,7 +13,7 @@
  *   validation in Kyverno, as defaults did before validation in PSP.
  * - Ephemeral containers: validations match `Pod/ephemeralcontainers` (`pods/ephemeralcontainers`).
  */
-import { policyAdmitsExpression, type PolicyIR } from '@psp-translate/core';
+import { CONTROL_KINDS, policyAdmitsExpression, type PolicyIR } from '@psp-translate/core';
 import { kyvernoAction, type KyvernoAction } from './action.js';
 import { buildExceptions } from './exceptions.js';
 import {
@@ -339,7 +339,8 @@ export function translateKyverno(input: KyvernoInput): KyvernoTranslation {
   }
 
   const mutation: KubernetesObject[] = [];
-  for (const scope of mutationScopes(plan, report)) {
+  if (options.mutate === false) reportDefaultsLeftOut(policies, report);
+  for (const scope of options.mutate === false ? [] : mutationScopes(plan, report)) {
     report.push(...defaultsPlan(scope.policy).report);
     const object = options.api === 'kyverno.io/v1' ? clusterPolicyMutation(scope, plan, report) : mutatingPolicy(scope, plan);
     if (object !== undefined) mutation.push(object);
@@ -368,6 +369,24 @@ export function translateKyverno(input: KyvernoInput): KyvernoTranslation {
   const objects = JSON.parse(JSON.stringify([...policiesOut, ...exceptions])) as KubernetesObject[];
   const tests = options.emitTests ? buildKyvernoTests({ policies, plan, objects, options }) : undefined;
   return { objects, tests, report };
+}
+
+/** `--no-mutate`: every default of every PSP is lost, each said once. */
+function reportDefaultsLeftOut(policies: readonly PolicyIR[], report: FidelityEntry[]): void {
+  for (const policy of policies) {
+    for (const control of CONTROL_KINDS) {
+      const defaults = policy.controls[control].defaults;
+      if (defaults === null) continue;
+      report.push({
+        policy: policy.name,
+        control,
+        aspect: 'default',
+        fidelity: 'unsupported',
+        message: `mutate rules left out (--no-mutate): pods no longer get the ${control} default PSP set (${JSON.stringify(defaults)})`,
+        source: policy.source,
+      });
+    }
+  }
 }
 
 /** Kyverno's default install skips kube-system and friends; PSP did not. */

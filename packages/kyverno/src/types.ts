@@ -1,39 +1,11 @@
 /**
- * The emitter contract: what `translateKyverno` takes and returns. Structural twins of the CLI's
- * target types, so the CLI can pass our result through without conversion.
+ * The emitter contract: what `translateKyverno` takes and returns. Objects and fidelity entries are
+ * core's target-contract types, so the CLI and the report pass our result through without conversion.
  */
-import type { ControlKind, SourceRef } from '@psp-translate/core';
+import type { FidelityEntry, KubernetesObject } from '@psp-translate/core';
 
-/** A Kubernetes object as plain data. */
-export interface KubernetesObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  [field: string]: unknown;
-}
-
-/**
- * How faithfully something was expressed: `exact`; `note` (exact, with something to know);
- * `approximate` (some pods decided differently, the message says which); `unsupported` (not expressed).
- */
-export type Fidelity = 'exact' | 'note' | 'approximate' | 'unsupported';
-
-/** One line of the fidelity report. */
-export interface FidelityEntry {
-  /** The PSP concerned, or null for the translation as a whole. */
-  policy: string | null;
-  /** The IR control concerned, or null for the policy as a whole. */
-  control: ControlKind | null;
-  fidelity: Fidelity;
-  /** One line for the user: what was (not) expressed and what to do about it. */
-  message: string;
-  source?: SourceRef;
-}
+// The target contract's shared shapes (core's `target.ts`), re-exported under this package's names.
+export type { Fidelity, FidelityEntry, KubernetesObject } from '@psp-translate/core';
 
 /** A selector over one request attribute (structurally core's `NameSelector`). */
 export interface NameSelectorLike {
@@ -74,6 +46,8 @@ export interface KyvernoOptions {
   action?: string;
   /** Also emit a `kyverno-test.yaml` (`cli.kyverno.io/v1alpha1` Test) with resources and expected results. */
   emitTests?: boolean;
+  /** Emit mutate rules / MutatingPolicies for the PSP defaults (default true); `--no-mutate` sets false and each default is reported as lost. */
+  mutate?: boolean;
   /**
    * `policy-exception` (default): pods a PSP admitting everything covers are exempted by
    * PolicyException resources; `preconditions`: by the policies' own preconditions (works without

@@ -1,9 +1,8 @@
 /**
- * The `psa` target of the CLI's target registry (`packages/cli/src/targets.ts`), structurally a
- * `TargetModule`: PSPs and RBAC in, Namespace manifests with Pod Security labels and a fidelity
- * report out. Declared without importing the CLI, which depends on this package, not the other
- * way round.
+ * The `psa` target (core's `TargetModule`, used by the CLI registry and the migration report): PSPs
+ * and RBAC in, Namespace manifests with Pod Security labels and a fidelity report out.
  */
+import type { TargetModule } from '@psp-translate/core';
 import { translatePsa, type NamespaceManifest, type PsaInput, type PsaReportEntry } from './translate.js';
 import type { PsaMode } from './namespace.js';
 
@@ -38,4 +37,4 @@ export const psaTarget = {
     }
     return { objects: [...result.objects], report };
   },
-};
+} satisfies TargetModule;

@@ -6,7 +6,7 @@ import { messages, type Messages } from '../messages.js';
 import { cliVersion, type TranslateCommandOptions } from '../program.js';
 import { toJson, toJsonList, toYaml, toYamlStream, withKubernetesKeyOrder } from '../serialise.js';
 import { TARGET_NAMES, type TargetName } from '../target-names.js';
-import type { FidelityEntry, KubernetesObject, TargetModule, TargetRegistry } from '../targets.js';
+import type { FidelityEntry, KubernetesObject, TargetFile, TargetModule, TargetRegistry, TranslateOptions } from '../targets.js';
 import { objectFilePath, writeOutputAtomically, type OutputFile } from '../write-output.js';
 import { loadCluster, reportSkipped } from './load.js';
 
@@ -64,13 +64,25 @@ export async function translateCommand(
   if (options.format === 'kubectl' && options.outDir !== undefined) {
     throw new CliError('--format kubectl prints commands to stdout: redirect them to a file instead of --out-dir');
   }
+  if (options.emitTests && options.outDir === undefined) {
+    throw new CliError('--emit-tests writes test files beside the policies: give --out-dir too');
+  }
   const modules = selectTargets(options, registry, say);
 
-  const results: { target: TargetName; objects: KubernetesObject[]; report: FidelityEntry[] }[] = [];
+  const translateOptions: TranslateOptions = {
+    actions: options.action,
+    ...(options.kubeVersion === undefined ? {} : { kubeVersion: options.kubeVersion }),
+    mutate: options.mutate,
+    emitTests: options.emitTests,
+    gatekeeper: { mode: options.gatekeeperMode },
+    kyverno: { api: options.kyvernoApi, style: options.kyvernoStyle },
+  };
+  const results: { target: TargetName; objects: KubernetesObject[]; report: FidelityEntry[]; files: TargetFile[] }[] = [];
   for (const module of modules) {
-    const { objects, report } = await module.translate(inputSet, { actions: options.action, ...(options.kubeVersion === undefined ? {} : { kubeVersion: options.kubeVersion }) });
+    const { objects, report, files = [] } = await module.translate(inputSet, translateOptions);
     checkObjects(module.name, objects);
-    results.push({ target: module.name, objects, report });
+    if (options.emitTests && files.length === 0) say.note(`${module.name}: --emit-tests: this target writes no tests yet`);
+    results.push({ target: module.name, objects, report, files });
   }
 
   // ts-morph is heavy: loaded for this format only (test/lazy-loading.test.ts checks it).
@@ -87,6 +99,7 @@ export async function translateCommand(
               return { path: objectFilePath(target, object, extension === 'json' ? 'json' : 'yaml'), contents: extension === 'json' ? toJson(ordered) : toYaml(ordered) };
             }),
           );
+    files.push(...results.flatMap(({ target, files: extra }) => extra.map((file) => ({ path: `${target}/${file.path}`, contents: 'text' in file ? file.text : toYamlStream(file.objects) }))));
     try {
       await writeOutputAtomically(options.outDir, files, { cwd: io.cwd });
     } catch (error) {
