@@ -173,7 +173,7 @@ const handlers: { [K in ControlKind]: Handler<K> } = {
     if (field === undefined) {
       return {
         mutations: [{ control: 'seccomp', changes: unset, apply: undefined }],
-        report: [{ policy: policy.name, control: 'seccomp', fidelity: 'unsupported', message: `default seccomp profile "${c.defaults.profile}" has no securityContext.seccompProfile form; pods that set no profile are not given one` }],
+        report: [{ policy: policy.name, control: 'seccomp', aspect: 'default', fidelity: 'unsupported', message: `default seccomp profile "${c.defaults.profile}" has no securityContext.seccompProfile form; pods that set no profile are not given one` }],
       };
     }
     const report: FidelityEntry[] = [];
@@ -182,6 +182,7 @@ const handlers: { [K in ControlKind]: Handler<K> } = {
       report.push({
         policy: policy.name,
         control: 'seccomp',
+        aspect: 'default',
         fidelity: 'approximate',
         message: 'the default seccomp profile docker/default is written as seccompProfile RuntimeDefault, which reads as runtime/default; add runtime/default to allowedProfileNames or defaulted pods are rejected',
       });
@@ -214,7 +215,7 @@ const handlers: { [K in ControlKind]: Handler<K> } = {
     if (field === undefined || c.defaults.profile === 'docker/default') {
       return {
         mutations: containerDefaults('appArmor', 'appArmorProfile', select, `!${podScField('appArmorProfile')}`, undefined),
-        report: [{ policy: policy.name, control: 'appArmor', fidelity: 'unsupported', message: `default AppArmor profile "${c.defaults.profile}" has no securityContext.appArmorProfile form; containers that set no profile are not given one` }],
+        report: [{ policy: policy.name, control: 'appArmor', aspect: 'default', fidelity: 'unsupported', message: `default AppArmor profile "${c.defaults.profile}" has no securityContext.appArmorProfile form; containers that set no profile are not given one` }],
       };
     }
     return {
@@ -225,6 +226,7 @@ const handlers: { [K in ControlKind]: Handler<K> } = {
         {
           policy: policy.name,
           control: 'appArmor',
+          aspect: 'default',
           fidelity: 'note',
           message: 'the default AppArmor profile is written as securityContext.appArmorProfile (Kubernetes 1.30+), not as the deprecated per-container annotation PSP wrote',
         },

@@ -1,28 +1,22 @@
 /**
- * The CLI adapter: the `TargetModule` shape of packages/cli/src/targets.ts, declared structurally so
- * this package does not depend on the CLI. The CLI registers it as `vap: vapTarget`.
+ * The CLI adapter: core's `TargetModule` contract for `--target vap` (registered in
+ * packages/cli/src/targets.ts).
  */
-import { buildRbacIndex, scopeGroups, type InputSet } from '@psp-translate/core';
+import { buildRbacIndex, scopeGroups, type InputSet, type TranslateOptions, type TranslationResult } from '@psp-translate/core';
 import { translateVap } from './translate.js';
-import type { FidelityEntry, KubernetesObject, ValidationAction } from './types.js';
-
-/** The options the CLI passes (its `TranslateOptions`, the fields this target reads). */
-export interface VapTargetOptions {
-  /** `--action` in every engine's words; this target reads `vap`. */
-  actions: { vap: readonly ValidationAction[] };
-  /** `--kube-version`, when the CLI has it. */
-  kubeVersion?: string;
-}
 
 /** `--target vap`: RBAC resolved into scope groups, then {@link translateVap}. Pure. */
 export const vapTarget = {
   name: 'vap' as const,
-  translate(inputs: InputSet, options: VapTargetOptions): { objects: KubernetesObject[]; report: FidelityEntry[] } {
-    const index = buildRbacIndex(inputs.rbac);
-    const groups = scopeGroups(index, inputs.policies);
+  translate(inputs: InputSet, options: TranslateOptions): TranslationResult {
+    const groups = scopeGroups(buildRbacIndex(inputs.rbac), inputs.policies);
     const { objects, report } = translateVap(
       { policies: inputs.policies, scopeGroups: groups },
-      { validationActions: options.actions.vap, ...(options.kubeVersion === undefined ? {} : { kubeVersion: options.kubeVersion }) },
+      {
+        validationActions: options.actions.vap,
+        ...(options.kubeVersion === undefined ? {} : { kubeVersion: options.kubeVersion }),
+        ...(options.mutate === undefined ? {} : { mutate: options.mutate }),
+      },
     );
     return { objects, report };
   },

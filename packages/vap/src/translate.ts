@@ -47,8 +47,13 @@ export interface VapOptions {
   action?: string;
   /** Explicit binding actions; wins over {@link action} (the CLI passes its normalised actions). */
   validationActions?: readonly ValidationAction[];
-  /** `--kube-version` (`1.34`, `v1.34`, `latest`); decides whether PSP defaults become MutatingAdmissionPolicies. Default 1.30. */
+  /**
+   * `--kube-version` (`1.34`, `v1.34`, `latest`); decides whether PSP defaults become
+   * MutatingAdmissionPolicies. Default: the newest version known (1.36).
+   */
   kubeVersion?: string | KubeVersion;
+  /** `--no-mutate` sets false (default true): no MutatingAdmissionPolicies; each default is reported lost. */
+  mutate?: boolean;
   /**
    * Estimate the cost of every emitted expression (default true). Estimating parses each
    * expression, which takes a while for large clusters; the objects are the same either way.
@@ -325,7 +330,7 @@ export function translateVap(input: VapInput, options: VapOptions = {}): VapTran
   const actions = options.validationActions !== undefined ? [...options.validationActions] : options.action !== undefined ? validationActionsFor(options.action) : [...DEFAULT_VALIDATION_ACTIONS];
   if (actions.includes('Deny') && actions.includes('Warn')) throw new Error('validationActions may not hold both Deny and Warn (the API server refuses the binding); use one');
   const byName = new Map(input.policies.map((p) => [p.name, p]));
-  const mapApi = mutatingPolicyApi(version);
+  const mapApi = options.mutate === false ? undefined : mutatingPolicyApi(version);
   const report: FidelityEntry[] = [];
   const costs: CelCostEntry[] = [];
   const objects: KubernetesObject[] = [];
@@ -375,13 +380,13 @@ export function translateVap(input: VapInput, options: VapOptions = {}): VapTran
     objects.push(policy, { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: metadata(baseName, annotations), spec: bindingSpec });
   });
 
-  reportDefaults(input.policies, mapApi !== undefined, version, cache, report);
+  reportDefaults(input.policies, mapApi !== undefined, options.mutate === false ? '--no-mutate was given' : `Kubernetes 1.${version.minor} has no MutatingAdmissionPolicy (beta 1.34, GA 1.36; pass --kube-version)`, cache, report);
   if (mapApi?.note !== undefined && objects.some((o) => o.kind === 'MutatingAdmissionPolicy')) report.push({ policy: null, control: null, fidelity: 'note', message: mapApi.note });
   return { objects, report, costs };
 }
 
 /** Per defaulting PSP: what happens to its defaults. */
-function reportDefaults(policies: readonly PolicyIR[], mutating: boolean, version: KubeVersion, cache: PolicyCelCache, report: FidelityEntry[]): void {
+function reportDefaults(policies: readonly PolicyIR[], mutating: boolean, why: string, cache: PolicyCelCache, report: FidelityEntry[]): void {
   for (const policy of policies) {
     const plan = cache.of(policy).plan;
     if (plan.mutations.length === 0) continue;
@@ -394,8 +399,9 @@ function reportDefaults(policies: readonly PolicyIR[], mutating: boolean, versio
       report.push({
         policy: policy.name,
         control,
+        aspect: 'default',
         fidelity: 'approximate',
-        message: `the ${control} default of ${policy.name} is lost: Kubernetes 1.${version.minor} has no MutatingAdmissionPolicy (beta 1.34, GA 1.36; pass --kube-version), so pods that left the field unset are checked as submitted and may be rejected where PSP defaulted them`,
+        message: `the ${control} default of ${policy.name} is lost: ${why}, so pods that left the field unset are checked as submitted and may be rejected where PSP defaulted them`,
         source: policy.source,
       });
     }

@@ -14,11 +14,11 @@ export interface KubeVersion {
   minor: number;
 }
 
-/** The version assumed when none is given: the first with ValidatingAdmissionPolicy v1. */
-export const DEFAULT_KUBE_VERSION: KubeVersion = { major: 1, minor: 30 };
-
 /** The newest minor version whose admission APIs this module knows. */
 export const NEWEST_KNOWN_KUBE_VERSION: KubeVersion = { major: 1, minor: 36 };
+
+/** The version assumed when none is given: the newest known (the targets' shared contract). */
+export const DEFAULT_KUBE_VERSION: KubeVersion = NEWEST_KNOWN_KUBE_VERSION;
 
 /**
  * Parses `--kube-version`: `1.34`, `v1.34`, `1.34.2`, or `latest` ({@link NEWEST_KNOWN_KUBE_VERSION}).

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
-import { buildRbacIndex, parseInputs, scopeGroups, type InputSet } from '@psp-translate/core';
+import { buildRbacIndex, parseInputs, scopeGroups, type InputSet, type TranslateOptions } from '@psp-translate/core';
 import { translateVap, vapTarget, type KubernetesObject } from '../src/index.js';
 import { admissionObjectErrors } from './support/openapi.js';
 
@@ -57,7 +57,7 @@ describe.skipIf(!present)('corpus', () => {
     let policies = 0;
     for (const file of files) {
       const inputs = parseInputs([{ path: file, text: readFileSync(new URL(file, corpus), 'utf8') }]);
-      const options = { actions: { vap: ['Deny'] as const } };
+      const options: TranslateOptions = { actions: { action: 'deny', gatekeeper: 'deny', kyverno: 'Enforce', vap: ['Deny'], psa: 'enforce', notes: {} } };
       const out = vapTarget.translate(inputs, options);
       expect(serialise(vapTarget.translate(inputs, options).objects), file).toBe(serialise(out.objects));
       expect(admissionObjectErrors(out.objects), file).toEqual([]);

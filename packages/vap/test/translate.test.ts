@@ -66,7 +66,7 @@ describe('any of the candidates', () => {
   const { objects } = translateVap({ policies: [restricted, noPrivileged], scopeGroups: [everyone(['no-privileged', 'restricted'])] });
 
   test('one variable per candidate and one validation over them', () => {
-    const spec = objects[0]?.spec as { variables: { name: string }[]; validations: { expression: string; messageExpression: string }[] };
+    const spec = objects.find((o) => o.kind === 'ValidatingAdmissionPolicy')?.spec as { variables: { name: string }[]; validations: { expression: string; messageExpression: string }[] };
     expect(spec.variables.map((v) => v.name)).toEqual(['psp_no_privileged', 'psp_no_privileged_failure', 'psp_restricted', 'psp_restricted_failure']);
     expect(spec.validations).toHaveLength(1);
     expect(spec.validations[0]?.expression).toBe('variables.psp_no_privileged || variables.psp_restricted');
@@ -158,13 +158,18 @@ describe('options', () => {
 
   test('--kube-version decides MutatingAdmissionPolicy: none before 1.34, v1beta1 in 1.34-1.35, v1 from 1.36', () => {
     const input = { policies: [restricted], scopeGroups: [everyone(['restricted'])] };
-    const kinds = (version: string) => translateVap(input, { kubeVersion: version }).objects.map((o) => `${o.apiVersion} ${o.kind}`);
+    const kinds = (version: string | undefined) => translateVap(input, version === undefined ? {} : { kubeVersion: version }).objects.map((o) => `${o.apiVersion} ${o.kind}`);
     expect(kinds('1.33')).toEqual(['admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy', 'admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding']);
     expect(kinds('v1.34.1').slice(0, 2)).toEqual(['admissionregistration.k8s.io/v1beta1 MutatingAdmissionPolicy', 'admissionregistration.k8s.io/v1beta1 MutatingAdmissionPolicyBinding']);
     expect(kinds('1.36').slice(0, 2)).toEqual(['admissionregistration.k8s.io/v1 MutatingAdmissionPolicy', 'admissionregistration.k8s.io/v1 MutatingAdmissionPolicyBinding']);
     const lost = translateVap(input, { kubeVersion: '1.30' }).report.filter((e) => e.message.includes('is lost'));
     expect(lost.map((e) => e.control)).toEqual(['readOnlyRootFilesystem', 'runAsUser']);
-    expect(lost.every((e) => e.fidelity === 'approximate')).toBe(true);
+    expect(lost.every((e) => e.fidelity === 'approximate' && e.aspect === 'default')).toBe(true);
+    // No version: the newest known (the targets' contract); --no-mutate: defaults reported lost.
+    expect(kinds(undefined)[0]).toBe('admissionregistration.k8s.io/v1 MutatingAdmissionPolicy');
+    const noMutate = translateVap(input, { mutate: false });
+    expect(noMutate.objects.map((o) => o.kind)).toEqual(['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
+    expect(noMutate.report.filter((e) => e.message.includes('--no-mutate was given')).map((e) => e.control)).toEqual(['readOnlyRootFilesystem', 'runAsUser']);
     expect(translateVap(input, { kubeVersion: '1.35' }).report.some((e) => e.message.includes('feature gate'))).toBe(true);
     expect(translateVap(input, { kubeVersion: '1.29' }).report).toContainEqual(expect.objectContaining({ fidelity: 'unsupported' }));
     expect(() => parseKubeVersion('one.thirty')).toThrow(/1\.30, v1\.30/);
