@@ -5,7 +5,7 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  globalIgnores(['**/dist/', '**/node_modules/', '**/coverage/', '**/.out/']),
+  globalIgnores(['**/dist/', '**/node_modules/', '**/coverage/', '**/.out/', 'docs/api/']),
   js.configs.recommended,
   tseslint.configs.recommended,
   {
