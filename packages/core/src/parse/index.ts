@@ -5,6 +5,7 @@ import { type ReadOptions, readInputs } from './read-inputs.js';
 export { formatInputIssue, InputError, type InputIssue } from './input-error.js';
 export {
   type InputSet,
+  isAdmissionPolicyObject,
   type ManifestObject,
   type ParseOptions,
   parseInputs,

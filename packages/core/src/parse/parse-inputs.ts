@@ -81,8 +81,37 @@ export interface InputSet {
   serviceAccounts: ManifestObject[];
   namespaces: ManifestObject[];
   workloads: Workload[];
+  /**
+   * Admission policies of other engines, kept whole (with their source) for `evaluate`, in input
+   * order: see {@link isAdmissionPolicyObject}. ConfigMaps are here too (a ValidatingAdmissionPolicy's
+   * params may name one), and also in `skipped`, as no other command reads them.
+   */
+  others: ManifestObject[];
   /** Objects of other kinds, in input order. */
   skipped: SkippedObject[];
+}
+
+/** API groups whose objects are admission policies other engines evaluate, and the kinds read from each (`*` = any). */
+const ADMISSION_POLICY_KINDS: Readonly<Record<string, readonly string[]>> = {
+  'templates.gatekeeper.sh': ['ConstraintTemplate'],
+  'constraints.gatekeeper.sh': ['*'],
+  'mutations.gatekeeper.sh': ['Assign', 'AssignMetadata', 'ModifySet', 'AssignImage'],
+  'kyverno.io': ['ClusterPolicy', 'Policy', 'PolicyException'],
+  'policies.kyverno.io': ['ValidatingPolicy', 'NamespacedValidatingPolicy', 'MutatingPolicy', 'NamespacedMutatingPolicy', 'PolicyException'],
+  'admissionregistration.k8s.io': ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding'],
+};
+
+/** The namespaced ones among them (the others are cluster-scoped). */
+const NAMESPACED_POLICY_KINDS: ReadonlySet<string> = new Set(['Policy', 'PolicyException', 'NamespacedValidatingPolicy', 'NamespacedMutatingPolicy']);
+
+/**
+ * Whether an object is an admission policy that `psp-translate evaluate` can read: Gatekeeper
+ * ConstraintTemplates, Constraints and mutators, Kyverno policies and PolicyExceptions (both APIs),
+ * ValidatingAdmissionPolicies, MutatingAdmissionPolicies and their bindings.
+ */
+export function isAdmissionPolicyObject(object: { apiVersion: string; kind: string }): boolean {
+  const kinds = ADMISSION_POLICY_KINDS[apiGroup(object.apiVersion)];
+  return kinds !== undefined && (kinds.includes('*') || kinds.includes(object.kind));
 }
 
 /** Options for {@link parseInputs}. */
@@ -154,6 +183,7 @@ class InputCollector {
     serviceAccounts: [],
     namespaces: [],
     workloads: [],
+    others: [],
     skipped: [],
   };
   private readonly policySources = new Map<string, SourceRef>();
@@ -330,6 +360,11 @@ class InputCollector {
       return;
     }
 
+    if (isAdmissionPolicyObject({ apiVersion: api, kind: objectKind })) {
+      this.set.others.push(this.manifest(data, api, objectKind, name, source, NAMESPACED_POLICY_KINDS.has(objectKind)));
+      return;
+    }
+    if (group === '' && objectKind === 'ConfigMap') this.set.others.push(this.manifest(data, api, objectKind, name, source, true));
     this.set.skipped.push({ apiVersion: api, kind: objectKind, name, source });
   }
 
@@ -363,7 +398,7 @@ class InputCollector {
  * Parses manifests into an {@link InputSet}. Files are read as kubectl reads them (YAML 1.1,
  * multi-document, `kind: List` and typed `*List` objects unwrapped), PodSecurityPolicies and RBAC
  * are validated against the API, workloads get a light check (a pod spec with containers), other
- * kinds are counted in `skipped`. Empty documents are skipped silently.
+ * engines' admission policies are kept whole in `others`, other kinds are counted in `skipped`. Empty documents are skipped silently.
  *
  * @throws {InputError} with every problem of every file (malformed YAML, wrong types, unknown PSP
  * fields, invalid values, duplicate PSP names, alias bombs, oversized input), sorted by file and line.
@@ -402,6 +437,7 @@ export function requirePolicies(set: InputSet, inputsDescription: string): void 
     [set.serviceAccounts.length, 'ServiceAccount'],
     [set.namespaces.length, 'Namespace'],
     [set.workloads.length, 'workload'],
+    [set.others.filter((object) => object.kind !== 'ConfigMap').length, 'admission policy object'],
     [set.skipped.length, 'other object'],
   ] as const;
   const counted = found.filter(([count]) => count > 0).map(([count, what]) => `${count} ${what}${count === 1 ? '' : 's'}`);
