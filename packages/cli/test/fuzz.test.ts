@@ -17,8 +17,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PodSecurityPolicySchema, FS_TYPES, RUN_AS_USER_RULES, GROUP_RULES } from '@psp-translate/core';
 import { arbitraryPod, fuzzParameters } from '../../core/src/evaluate/arbitrary.js';
 import { run } from '../src/index.js';
-import { TARGET_NAMES, type TargetName } from '../src/target-names.js';
-import { targets as shippedTargets, type TargetModule, type TargetRegistry } from '../src/targets.js';
+import { TARGET_NAMES } from '../src/target-names.js';
+import { targets } from '../src/targets.js';
 import { repoRoot } from './helpers.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -29,34 +29,18 @@ interface Outcome {
   code: number;
   stdout: string;
   stderr: string;
+  /** Node process warnings emitted during the run: they reach the user's terminal outside `io`. */
+  warnings: string[];
 }
 
 /**
- * The shipped registry, completed with the target modules the target packages already export
- * but the CLI does not register yet (so every target that exists is fuzzed while they land).
+ * Process warnings already known and reported: `yaml` warns when a mapping key is a collection
+ * (`? [a, b]`); core's parser should turn that into an input error instead.
  */
-async function fuzzedTargets(): Promise<TargetRegistry> {
-  const registry: Record<TargetName, TargetModule | undefined> = { ...shippedTargets };
-  const packages: Record<TargetName, () => Promise<Record<string, unknown>>> = {
-    gatekeeper: () => import('@psp-translate/gatekeeper'),
-    kyverno: () => import('@psp-translate/kyverno'),
-    psa: () => import('@psp-translate/psa'),
-    vap: () => import('@psp-translate/vap'),
-  };
-  for (const name of TARGET_NAMES) {
-    if (registry[name] !== undefined) continue;
-    const exports = await packages[name]().catch(() => ({}));
-    const module = Object.values(exports).find(
-      (value): value is TargetModule =>
-        typeof value === 'object' && value !== null && (value as { name?: unknown }).name === name && typeof (value as { translate?: unknown }).translate === 'function',
-    );
-    registry[name] = module;
-  }
-  return registry;
-}
+const KNOWN_WARNINGS = [/^Keys with collection values will be stringified/];
 
-const registry = await fuzzedTargets();
-const existingTargets = TARGET_NAMES.filter((name) => registry[name] !== undefined);
+// The shipped registry: every target the CLI registers is fuzzed.
+const existingTargets = TARGET_NAMES.filter((name) => targets[name] !== undefined);
 
 /** Command lines to run each input through; all read stdin (`-`). */
 const COMMANDS: string[][] = [
@@ -65,6 +49,7 @@ const COMMANDS: string[][] = [
   ['translate', '-'],
   ['translate', '-', '--format', 'json', '--action', 'deny'],
   ['translate', '-', '--format', 'cdk8s'],
+  ['translate', '-', '--format', 'kubectl', '--target', 'psa'],
   ...existingTargets.map((name) => ['translate', '-', '--target', name]),
   ['check', '-'],
   ['check', '-', '--format', 'json', ...(existingTargets.length > 0 ? ['--target', 'all'] : [])],
@@ -74,6 +59,9 @@ const timings = new Map<string, { runs: number; ms: number }>();
 
 async function runWith(argv: string[], stdin: string | Buffer): Promise<Outcome> {
   const started = performance.now();
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning.message);
+  process.on('warning', onWarning);
   let stdout = '';
   let stderr = '';
   const code = await run(
@@ -86,12 +74,14 @@ async function runWith(argv: string[], stdin: string | Buffer): Promise<Outcome>
       isTTY: false,
       env: {},
     },
-    { targets: registry },
   );
+  // Warnings are emitted on the next tick: let them arrive before listening stops.
+  await new Promise((resolve) => setImmediate(resolve));
+  process.off('warning', onWarning);
   const key = argv.join(' ');
   const timing = timings.get(key) ?? { runs: 0, ms: 0 };
   timings.set(key, { runs: timing.runs + 1, ms: timing.ms + performance.now() - started });
-  return { argv, code, stdout, stderr };
+  return { argv, code, stdout, stderr, warnings };
 }
 
 /** A line of a JavaScript stack trace (`    at fn (file:1:2)`). */
@@ -107,6 +97,7 @@ function expectWellBehaved(outcome: Outcome): void {
   expect([0, 1, 2], why).toContain(outcome.code);
   expect(outcome.stderr, why).not.toMatch(/internal error/);
   expect(outcome.stderr, why).not.toMatch(STACK_LINE);
+  expect(outcome.warnings.filter((warning) => !KNOWN_WARNINGS.some((known) => known.test(warning))), why).toEqual([]);
   if (outcome.code === 2) expect(outcome.stderr, why).toMatch(/^error: \S/m);
   // `check` explains a rejection in its report on stdout; the other commands on stderr.
   if (outcome.code === 1) expect(outcome.argv[0] === 'check' ? outcome.stdout : outcome.stderr, why).not.toBe('');
@@ -442,7 +433,10 @@ describe('fuzzing psp-translate run() on stdin', () => {
     const rejected = await runWith(['ir', '-'], toStream([updated(valid as unknown as Json, ['spec', 'privileged'], () => 'yes please')], 'yaml'));
     expect(rejected.code).toBe(2);
     expect(rejected.stderr).toMatch(/^error: <stdin>:\d+:\d+: PodSecurityPolicy\/\S+: spec\.privileged: /m);
-    expect(() => expectWellBehaved({ argv: ['ir'], code: 2, stdout: '', stderr: 'error: internal error in psp-translate: x\n' })).toThrow();
-    expect(() => expectWellBehaved({ argv: ['ir'], code: 2, stdout: '', stderr: 'TypeError: x\n    at f (file.js:1:2)\n' })).toThrow();
+    expect(() => expectWellBehaved({ argv: ['ir'], code: 2, stdout: '', stderr: 'error: internal error in psp-translate: x\n', warnings: [] })).toThrow();
+    expect(() => expectWellBehaved({ argv: ['ir'], code: 2, stdout: '', stderr: 'TypeError: x\n    at f (file.js:1:2)\n', warnings: [] })).toThrow();
+    expect(() => expectWellBehaved({ argv: ['ir'], code: 2, stdout: '', stderr: 'error: x\n', warnings: ['DeprecationWarning: y'] })).toThrow();
+    // The known yaml warning does happen (remove it from KNOWN_WARNINGS when core reports an error instead).
+    expect((await runWith(['ir', '-'], '? [a, b]\n: 1\n')).warnings).toEqual([expect.stringMatching(KNOWN_WARNINGS[0]!)]);
   });
 });

@@ -12,32 +12,12 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runCli, snapshotTree, temporaryDirectory } from '../../test/helpers.js';
 import { TARGET_NAMES, type TargetName } from '../target-names.js';
-import { targets as shippedTargets, type KubernetesObject, type TargetModule, type TargetRegistry } from '../targets.js';
+import { targets as registry, type KubernetesObject } from '../targets.js';
 import { chartModule, constructId } from './chart-module.js';
 import { chartClassName } from './index.js';
 
 const execFileAsync = promisify(execFile);
 const cliNodeModules = path.join(repoRoot, 'packages', 'cli', 'node_modules');
-
-/** The shipped registry, completed with target modules the target packages export but the CLI does not register yet. */
-async function allTargets(): Promise<TargetRegistry> {
-  const registry: Record<TargetName, TargetModule | undefined> = { ...shippedTargets };
-  const packages: Record<TargetName, () => Promise<Record<string, unknown>>> = {
-    gatekeeper: () => import('@psp-translate/gatekeeper'),
-    kyverno: () => import('@psp-translate/kyverno'),
-    psa: () => import('@psp-translate/psa'),
-    vap: () => import('@psp-translate/vap'),
-  };
-  for (const name of TARGET_NAMES) {
-    if (registry[name] !== undefined) continue;
-    const exports = await packages[name]().catch(() => ({}));
-    registry[name] = Object.values(exports).find(
-      (value): value is TargetModule =>
-        typeof value === 'object' && value !== null && (value as { name?: unknown }).name === name && typeof (value as { translate?: unknown }).translate === 'function',
-    );
-  }
-  return registry;
-}
 
 /** Values that are easy to get wrong in generated code. */
 const tricky: KubernetesObject = {
@@ -123,7 +103,6 @@ const byIdentity = (a: KubernetesObject, b: KubernetesObject) => {
 };
 
 let dir: string;
-let registry: TargetRegistry;
 let existing: TargetName[];
 /** What cdk8s must synthesise, by chart class name. */
 const expected: Record<string, KubernetesObject[]> = {};
@@ -135,26 +114,25 @@ beforeAll(async () => {
   // The generated modules import `cdk8s` and `constructs`: resolve them from the CLI's dev dependencies.
   await symlink(cliNodeModules, path.join(dir, 'node_modules'), 'dir');
   await writeFile(path.join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
-  registry = await allTargets();
   existing = TARGET_NAMES.filter((name) => registry[name] !== undefined);
 
   // stdout: one module with every target's objects, against the JSON List of the same run.
-  const generated = await runCli(['translate', 'examples/cluster', '--format', 'cdk8s', '--action', 'deny'], { targets: registry });
+  const generated = await runCli(['translate', 'examples/cluster', '--format', 'cdk8s', '--action', 'deny']);
   expect(generated.code, generated.stderr).toBeLessThan(2);
   stdoutModule = generated.stdout;
   await addModule('PspTranslateChart', generated.stdout);
-  const json = await runCli(['translate', 'examples/cluster', '--format', 'json', '--action', 'deny'], { targets: registry });
+  const json = await runCli(['translate', 'examples/cluster', '--format', 'json', '--action', 'deny']);
   expected['PspTranslateChart'] = (JSON.parse(json.stdout) as { items: KubernetesObject[] }).items;
 
   // --out-dir: one module per target, against the JSON files --out-dir writes for the same run.
   const charts = await temporaryDirectory();
   const files = await temporaryDirectory();
   try {
-    const written = await runCli(['translate', 'examples/cluster', '--format', 'cdk8s', '--out-dir', charts.dir], { targets: registry });
+    const written = await runCli(['translate', 'examples/cluster', '--format', 'cdk8s', '--out-dir', charts.dir]);
     expect(written.code, written.stderr).toBeLessThan(2);
     const chartTree = await snapshotTree(charts.dir);
     expect(Object.keys(chartTree).filter((file) => file.endsWith('.ts'))).toEqual(existing.map((target) => `${target}/chart.ts`));
-    await runCli(['translate', 'examples/cluster', '--format', 'json', '--out-dir', files.dir], { targets: registry });
+    await runCli(['translate', 'examples/cluster', '--format', 'json', '--out-dir', files.dir]);
     const fileTree = await snapshotTree(files.dir);
     for (const target of existing) {
       const className = chartClassName(target);
