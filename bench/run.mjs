@@ -389,7 +389,13 @@ async function main() {
   }
 }
 
-if (process.argv[2] === '--child') {
+if (process.argv[2] === '--generate') {
+  // Write the generated inputs to a directory and keep them (for profiling by hand).
+  const dir = process.argv[3];
+  if (!dir) throw new Error('usage: node bench/run.mjs --generate DIR');
+  const files = generate(dir);
+  console.log(JSON.stringify(files, null, 2));
+} else if (process.argv[2] === '--child') {
   const [mode, clusterFile, workloadsFile, seconds] = process.argv.slice(3);
   const result = mode === 'throughput' ? await childThroughput(clusterFile, workloadsFile, Number(seconds)) : await childMemory(clusterFile, workloadsFile);
   process.stdout.write(JSON.stringify(result));

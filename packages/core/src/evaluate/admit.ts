@@ -3,7 +3,7 @@
  */
 import type { PolicyIR } from '../ir/ir.js';
 import type { Pod } from '../pod/types.js';
-import { evaluatePolicy } from './evaluate.js';
+import { evaluateVerdict } from './evaluate.js';
 import { VALIDATED_PSP_ANNOTATION } from './profiles.js';
 import type { AdmissionResult, AdmissionWarning, AdmitOptions, JsonPatchOp, PolicyVerdict, Reason } from './types.js';
 
@@ -30,13 +30,12 @@ function byName(a: PolicyIR, b: PolicyIR): number {
  */
 export function admit(pod: Pod, candidates: readonly PolicyIR[], options: AdmitOptions = {}): AdmissionResult {
   const operation = options.operation ?? 'CREATE';
-  const ordered = [...candidates].sort(byName);
+  const ordered = inNameOrder(candidates);
   if (operation === 'UPDATE') {
     const hint = pod.metadata.annotations?.[VALIDATED_PSP_ANNOTATION];
     const hinted = ordered.findIndex((p) => p.name === hint);
     if (hinted > 0) ordered.unshift(...ordered.splice(hinted, 1));
   }
-  const names = ordered.map((p) => p.name);
   if (ordered.length === 0) {
     return {
       admitted: false,
@@ -51,16 +50,25 @@ export function admit(pod: Pod, candidates: readonly PolicyIR[], options: AdmitO
     };
   }
 
-  const evaluated = ordered.map((policy) => evaluatePolicy(policy, pod, { operation }));
-  const verdicts: PolicyVerdict[] = evaluated.map((v) => ({
-    policy: v.policy,
-    allowed: v.allowed,
-    mutated: v.mutated,
-    mutations: v.mutations,
-    reasons: v.reasons,
-  }));
-  const winner = evaluated.find((v) => v.allowed && !v.mutated) ?? evaluated.find((v) => v.allowed);
-  const warningDetails = options.warnings === false || operation === 'UPDATE' ? [] : nameOrderWarnings(verdicts, winner?.policy);
+  const names: string[] = new Array<string>(ordered.length);
+  const verdicts: PolicyVerdict[] = new Array<PolicyVerdict>(ordered.length);
+  let winner: PolicyVerdict | undefined;
+  let winnerPod: Pod = pod;
+  let unchangedWinner = false;
+  for (let i = 0; i < ordered.length; i++) {
+    const policy = ordered[i] as PolicyIR;
+    const evaluated = evaluateVerdict(policy, pod, operation);
+    const verdict = evaluated.verdict;
+    names[i] = policy.name;
+    verdicts[i] = verdict;
+    // The first that admits unchanged wins; failing that, the first that admits.
+    if (verdict.allowed && !unchangedWinner && (winner === undefined || !verdict.mutated)) {
+      winner = verdict;
+      winnerPod = evaluated.pod;
+      unchangedWinner = !verdict.mutated;
+    }
+  }
+  const warningDetails = options.warnings === false || operation === 'UPDATE' || winner === undefined || unchangedWinner ? [] : nameOrderWarnings(verdicts, winner.policy);
   const warnings = warningDetails.map((w) => w.message);
 
   if (!winner) {
@@ -73,7 +81,7 @@ export function admit(pod: Pod, candidates: readonly PolicyIR[], options: AdmitO
     policy: winner.policy,
     candidates: names,
     mutations: changed ? winner.mutations : [],
-    mutatedPod: changed ? winner.pod : pod,
+    mutatedPod: changed ? winnerPod : pod,
     reasons: [],
     warnings,
     warningDetails,
@@ -81,13 +89,21 @@ export function admit(pod: Pod, candidates: readonly PolicyIR[], options: AdmitO
   };
 }
 
+/** A copy of the candidates sorted by name (callers usually pass them sorted already: then no sort runs). */
+function inNameOrder(candidates: readonly PolicyIR[]): PolicyIR[] {
+  const ordered = candidates.slice();
+  for (let i = 1; i < ordered.length; i++) {
+    if (byName(ordered[i - 1] as PolicyIR, ordered[i] as PolicyIR) > 0) return ordered.sort(byName);
+  }
+  return ordered;
+}
+
 /**
  * The `name-order` trap: no candidate admits the pod unchanged, several admit it after their
  * defaults, and they default it differently. PSP then picks the first by name, so renaming a policy
  * silently changes what runs.
  */
-function nameOrderWarnings(verdicts: readonly PolicyVerdict[], winner: string | undefined): AdmissionWarning[] {
-  if (winner === undefined) return [];
+function nameOrderWarnings(verdicts: readonly PolicyVerdict[], winner: string): AdmissionWarning[] {
   if (verdicts.some((v) => v.allowed && !v.mutated)) return [];
   const mutating = verdicts.filter((v) => v.allowed && v.mutated);
   if (mutating.length < 2) return [];

@@ -16,7 +16,7 @@ import {
   selinuxLevelsEqual,
 } from './profiles.js';
 import { classifySysctl } from './sysctls.js';
-import type { EvaluateOptions, JsonPatchOp, PolicyVerdict, Reason } from './types.js';
+import type { AdmissionOperation, EvaluateOptions, JsonPatchOp, PolicyVerdict, Reason } from './types.js';
 import { volumeFsType } from './volumes.js';
 
 /** Container lists in the order PSP visited them (init containers first). */
@@ -38,6 +38,12 @@ interface CompiledPolicy {
   seccompAllowAny: boolean;
   /** Allowed seccomp profiles without `*`; empty for no list at all. */
   seccompAllowed: ReadonlySet<string>;
+  /** The allowed seccomp profiles as a rejection lists them. */
+  seccompAllowedText: string;
+  /** SELinux MustRunAs with options: the only rule PSP validated. */
+  seLinuxMustRunAs: boolean;
+  /** `volumes` without `*`. */
+  volumesAllowed: ReadonlySet<string>;
   appArmorAllowed: ReadonlySet<string> | null;
   procMountAllowed: ReadonlySet<string>;
   runtimeClassAnyName: boolean;
@@ -66,6 +72,7 @@ function compile(policy: PolicyIR): CompiledPolicy {
   const defaultAdd = c.capabilities.defaults?.add ?? [];
   const seccompList = c.seccomp.validate.allowed ?? [];
   const runtimeList = c.runtimeClass.validate.allowed;
+  const seccompAllowed = new Set(seccompList.filter((p) => p !== '*'));
   const compiled: CompiledPolicy = {
     name: policy.name,
     controls: c,
@@ -85,7 +92,10 @@ function compile(policy: PolicyIR): CompiledPolicy {
     capabilitiesDefaultAdd: defaultAdd,
     capabilitiesRequiredDrop: c.capabilities.validate.requiredDrop,
     seccompAllowAny: seccompList.includes('*'),
-    seccompAllowed: new Set(seccompList.filter((p) => p !== '*')),
+    seccompAllowed,
+    seccompAllowedText: [...seccompAllowed].map((a) => (a === '' ? '(unset)' : a)).join(', '),
+    seLinuxMustRunAs: c.seLinux.validate.rule === 'MustRunAs' && c.seLinux.validate.options !== null,
+    volumesAllowed: new Set(c.volumes.validate.allowedTypes),
     appArmorAllowed: c.appArmor.validate.allowed === null ? null : new Set(c.appArmor.validate.allowed),
     procMountAllowed: new Set(c.procMount.validate.allowed.length > 0 ? c.procMount.validate.allowed : ['Default']),
     runtimeClassAnyName: runtimeList?.includes('*') ?? false,
@@ -123,23 +133,39 @@ function isSet<T>(value: T | null | undefined): value is T {
   return value !== undefined && value !== null;
 }
 
+const POD_SECCOMP_ANNOTATION_PATH = `metadata.annotations[${SECCOMP_POD_ANNOTATION}]`;
+
+// Profiles are read on every evaluation, their field paths only for a rejection: the two are
+// computed apart so that an admitted pod builds no path strings.
+
 /** The pod's seccomp profile in annotation form: the annotation if non-empty, else the field. */
-function podSeccompProfile(pod: Pod): { profile: string; path: string } {
+function podSeccompProfile(pod: Pod): string {
   const fromAnnotation = annotation(pod, SECCOMP_POD_ANNOTATION) ?? '';
-  if (fromAnnotation !== '') return { profile: fromAnnotation, path: `metadata.annotations[${SECCOMP_POD_ANNOTATION}]` };
+  if (fromAnnotation !== '') return fromAnnotation;
   const field = pod.spec.securityContext?.seccompProfile;
-  if (isSet(field)) return { profile: seccompAnnotationForField(field), path: 'spec.securityContext.seccompProfile' };
-  return { profile: '', path: `metadata.annotations[${SECCOMP_POD_ANNOTATION}]` };
+  return isSet(field) ? seccompAnnotationForField(field) : '';
+}
+
+/** Where {@link podSeccompProfile} read the profile. */
+function podSeccompPath(pod: Pod): string {
+  if ((annotation(pod, SECCOMP_POD_ANNOTATION) ?? '') === '' && isSet(pod.spec.securityContext?.seccompProfile)) return 'spec.securityContext.seccompProfile';
+  return POD_SECCOMP_ANNOTATION_PATH;
 }
 
 /** A container's seccomp profile: its field, else its annotation (even empty), else the pod's. */
-function containerSeccompProfile(pod: Pod, container: Container, containerPath: string): { profile: string; path: string } {
+function containerSeccompProfile(pod: Pod, container: Container): string {
   const field = container.securityContext?.seccompProfile;
-  if (isSet(field)) return { profile: seccompAnnotationForField(field), path: `${containerPath}.securityContext.seccompProfile` };
+  if (isSet(field)) return seccompAnnotationForField(field);
+  const fromAnnotation = annotation(pod, keyFor(seccompKeys, SECCOMP_CONTAINER_ANNOTATION_PREFIX, container.name));
+  return fromAnnotation !== undefined ? fromAnnotation : podSeccompProfile(pod);
+}
+
+/** Where {@link containerSeccompProfile} read the profile. */
+function containerSeccompPath(pod: Pod, container: Container, containerPath: string): string {
+  if (isSet(container.securityContext?.seccompProfile)) return `${containerPath}.securityContext.seccompProfile`;
   const key = keyFor(seccompKeys, SECCOMP_CONTAINER_ANNOTATION_PREFIX, container.name);
-  const fromAnnotation = annotation(pod, key);
-  if (fromAnnotation !== undefined) return { profile: fromAnnotation, path: `metadata.annotations[${key}]` };
-  return podSeccompProfile(pod);
+  if (annotation(pod, key) !== undefined) return `metadata.annotations[${key}]`;
+  return podSeccompPath(pod);
 }
 
 /**
@@ -157,6 +183,25 @@ function containerAppArmorProfile(pod: Pod, container: Container): string {
 // ---------------------------------------------------------------------------------------------
 // Defaulting (MutatePod)
 
+const POD_SECURITY_CONTEXT_PATH = ['spec', 'securityContext'] as const;
+const POD_SECURITY_CONTEXT_POINTER = '/spec/securityContext';
+const ANNOTATIONS_PATH = ['metadata', 'annotations'] as const;
+const ANNOTATIONS_POINTER = '/metadata/annotations';
+const SPEC_PATH = ['spec'] as const;
+const SPEC_POINTER = '/spec';
+
+/** `/spec/<kind>/<i>/securityContext`, built once per container kind and index. */
+const containerPointers: Record<(typeof VISIT_ORDER)[number], string[]> = { initContainers: [], containers: [], ephemeralContainers: [] };
+function containerSecurityContextPointer(kind: (typeof VISIT_ORDER)[number], i: number): string {
+  const cached = containerPointers[kind];
+  let pointer = cached[i];
+  if (pointer === undefined) {
+    pointer = `/spec/${kind}/${i}/securityContext`;
+    if (i < 256) cached[i] = pointer;
+  }
+  return pointer;
+}
+
 /**
  * Apply the policy's defaults to the draft in PSP's order: supplementalGroups, fsGroup, seLinuxOptions,
  * seccomp annotation, runtimeClassName; then per container (init, regular, ephemeral): runAsUser,
@@ -166,75 +211,88 @@ function containerAppArmorProfile(pod: Pod, container: Container): string {
  */
 function applyDefaults(p: CompiledPolicy, draft: PodDraft): void {
   const c = p.controls;
-  const podSC = (): PodSecurityContext | null | undefined => draft.pod.spec.securityContext;
 
   // A nil list is defaulted. We also default an empty list, as the API server sees it when the pod
   // arrives over protobuf (every controller-created pod); JSON `[]` from kubectl was not defaulted.
   const supplemental = c.supplementalGroups.defaults;
-  const groups = podSC()?.supplementalGroups;
-  if (supplemental && (!isSet(groups) || groups.length === 0)) {
-    draft.set(['spec', 'securityContext', 'supplementalGroups'], [...supplemental.supplementalGroups]);
+  if (supplemental) {
+    const groups = draft.pod.spec.securityContext?.supplementalGroups;
+    if (!isSet(groups) || groups.length === 0) {
+      draft.put(draft.at(POD_SECURITY_CONTEXT_PATH, POD_SECURITY_CONTEXT_POINTER), 'supplementalGroups', [...supplemental.supplementalGroups]);
+    }
   }
-  if (c.fsGroup.defaults && !isSet(podSC()?.fsGroup)) {
-    draft.set(['spec', 'securityContext', 'fsGroup'], c.fsGroup.defaults.fsGroup);
+  if (c.fsGroup.defaults && !isSet(draft.pod.spec.securityContext?.fsGroup)) {
+    draft.put(draft.at(POD_SECURITY_CONTEXT_PATH, POD_SECURITY_CONTEXT_POINTER), 'fsGroup', c.fsGroup.defaults.fsGroup);
   }
-  if (c.seLinux.defaults && !isSet(podSC()?.seLinuxOptions)) {
-    draft.set(['spec', 'securityContext', 'seLinuxOptions'], seLinuxValue(c.seLinux.defaults.seLinuxOptions));
+  if (c.seLinux.defaults && !isSet(draft.pod.spec.securityContext?.seLinuxOptions)) {
+    draft.put(draft.at(POD_SECURITY_CONTEXT_PATH, POD_SECURITY_CONTEXT_POINTER), 'seLinuxOptions', seLinuxValue(c.seLinux.defaults.seLinuxOptions));
   }
   // Generate: a set pod annotation stays; else the pod's seccompProfile field, translated; else the default.
   if ((annotation(draft.pod, SECCOMP_POD_ANNOTATION) ?? '') === '') {
-    const field = podSC()?.seccompProfile;
+    const field = draft.pod.spec.securityContext?.seccompProfile;
     const profile = isSet(field) ? seccompAnnotationForField(field) : (c.seccomp.defaults?.profile ?? '');
-    if (profile !== '') draft.set(['metadata', 'annotations', SECCOMP_POD_ANNOTATION], profile);
+    if (profile !== '') draft.put(draft.at(ANNOTATIONS_PATH, ANNOTATIONS_POINTER), SECCOMP_POD_ANNOTATION, profile);
   }
   if (c.runtimeClass.defaults && !isSet(draft.pod.spec.runtimeClassName)) {
-    draft.set(['spec', 'runtimeClassName'], c.runtimeClass.defaults.runtimeClassName);
+    draft.put(draft.at(SPEC_PATH, SPEC_POINTER), 'runtimeClassName', c.runtimeClass.defaults.runtimeClassName);
   }
 
   if (!p.containerDefaults) return;
+  // Container defaults never change the pod's security context: read it once.
+  const podSC = draft.pod.spec.securityContext;
+  const userDefault = c.runAsUser.defaults;
+  const groupDefault = c.runAsGroup.defaults;
+  const seLinuxDefault = c.seLinux.defaults;
+  const appArmorDefault = c.appArmor.defaults?.profile ?? '';
+  const mustRunAsNonRoot = c.runAsUser.validate.rule === 'MustRunAsNonRoot';
+  const readOnlyDefault = c.readOnlyRootFilesystem.defaults;
+  const escalationDefault = c.privilegeEscalation.defaults;
   for (const kind of VISIT_ORDER) {
     const count = containersOf(draft.pod, kind).length;
     for (let i = 0; i < count; i++) {
-      const container = (): Container => containersOf(draft.pod, kind)[i] as Container;
-      const sc = (): SecurityContext | null | undefined => container().securityContext;
-      let target: ReturnType<PodDraft['at']> | undefined;
+      // `sc` is the container's security context as defaulted so far: once the draft owns it, the
+      // owned copy, which `put` changes in place.
+      let sc: SecurityContext | null | undefined = (containersOf(draft.pod, kind)[i] as Container).securityContext;
+      let target: DraftTarget | undefined;
       const set = (field: string, value: unknown) => {
-        target ??= draft.at(['spec', kind, i, 'securityContext']);
+        if (target === undefined) {
+          target = draft.at(['spec', kind, i, 'securityContext'], containerSecurityContextPointer(kind, i));
+          sc = target.node as SecurityContext;
+        }
         draft.put(target, field, value);
       };
 
-      const userDefault = c.runAsUser.defaults;
-      if (userDefault && 'runAsUser' in userDefault && !isSet(sc()?.runAsUser ?? podSC()?.runAsUser)) {
+      if (userDefault && 'runAsUser' in userDefault && !isSet(sc?.runAsUser ?? podSC?.runAsUser)) {
         set('runAsUser', userDefault.runAsUser);
       }
-      if (c.runAsGroup.defaults && !isSet(sc()?.runAsGroup ?? podSC()?.runAsGroup)) {
-        set('runAsGroup', c.runAsGroup.defaults.runAsGroup);
+      if (groupDefault && !isSet(sc?.runAsGroup ?? podSC?.runAsGroup)) {
+        set('runAsGroup', groupDefault.runAsGroup);
       }
-      if (c.seLinux.defaults && !isSet(sc()?.seLinuxOptions ?? podSC()?.seLinuxOptions)) {
-        set('seLinuxOptions', seLinuxValue(c.seLinux.defaults.seLinuxOptions));
+      if (seLinuxDefault && !isSet(sc?.seLinuxOptions ?? podSC?.seLinuxOptions)) {
+        set('seLinuxOptions', seLinuxValue(seLinuxDefault.seLinuxOptions));
       }
-      const appArmorDefault = c.appArmor.defaults?.profile ?? '';
-      if (appArmorDefault !== '' && containerAppArmorProfile(draft.pod, container()) === '') {
-        draft.set(['metadata', 'annotations', keyFor(appArmorKeys, APPARMOR_CONTAINER_ANNOTATION_PREFIX, container().name)], appArmorDefault);
+      if (appArmorDefault !== '') {
+        const container = containersOf(draft.pod, kind)[i] as Container;
+        if (containerAppArmorProfile(draft.pod, container) === '') {
+          draft.put(draft.at(ANNOTATIONS_PATH, ANNOTATIONS_POINTER), keyFor(appArmorKeys, APPARMOR_CONTAINER_ANNOTATION_PREFIX, container.name), appArmorDefault);
+        }
       }
-      if (
-        c.runAsUser.validate.rule === 'MustRunAsNonRoot' &&
-        !isSet(sc()?.runAsNonRoot ?? podSC()?.runAsNonRoot) &&
-        !isSet(sc()?.runAsUser ?? podSC()?.runAsUser)
-      ) {
+      if (mustRunAsNonRoot && !isSet(sc?.runAsNonRoot ?? podSC?.runAsNonRoot) && !isSet(sc?.runAsUser ?? podSC?.runAsUser)) {
         set('runAsNonRoot', true);
       }
-      const capabilities = generateCapabilities(p, sc()?.capabilities);
+      const capabilities = generateCapabilities(p, sc?.capabilities);
       if (capabilities) set('capabilities', capabilities);
-      if (c.readOnlyRootFilesystem.defaults && !isSet(sc()?.readOnlyRootFilesystem)) {
+      if (readOnlyDefault && !isSet(sc?.readOnlyRootFilesystem)) {
         set('readOnlyRootFilesystem', true);
       }
-      if (c.privilegeEscalation.defaults && !isSet(sc()?.allowPrivilegeEscalation)) {
-        set('allowPrivilegeEscalation', c.privilegeEscalation.defaults.allowPrivilegeEscalation);
+      if (escalationDefault && !isSet(sc?.allowPrivilegeEscalation)) {
+        set('allowPrivilegeEscalation', escalationDefault.allowPrivilegeEscalation);
       }
     }
   }
 }
+
+type DraftTarget = ReturnType<PodDraft['at']>;
 
 /** SELinux options as PSP wrote them: empty fields are left out. */
 function seLinuxValue(options: SELinuxOptions): SELinuxOptions {
@@ -251,15 +309,26 @@ function seLinuxValue(options: SELinuxOptions): SELinuxOptions {
  * own adds; required drops plus its own drops. `undefined` when nothing changes; otherwise both lists
  * come out sorted and de-duplicated, as PSP wrote them.
  */
+/** A capability list as read: workloads get only a light check, so a malformed value is read as a Set would read it. */
+function asList(value: readonly string[] | null | undefined): readonly string[] {
+  return Array.isArray(value) ? value : [...new Set(value ?? [])];
+}
+
 function generateCapabilities(p: CompiledPolicy, current: SecurityContext['capabilities']): { add?: string[]; drop?: string[] } | undefined {
-  if (p.capabilitiesDefaultAdd.length === 0 && p.capabilitiesRequiredDrop.length === 0) return undefined;
-  const containerAdd = new Set(current?.add ?? []);
-  const containerDrop = new Set(current?.drop ?? []);
+  const defaultAdd = p.capabilitiesDefaultAdd;
+  const requiredDrop = p.capabilitiesRequiredDrop;
+  if (defaultAdd.length === 0 && requiredDrop.length === 0) return undefined;
+  const containerAdd = asList(current?.add);
+  const containerDrop = asList(current?.drop);
+  // Lists are a few entries long: `includes` beats building Sets, and most containers need no change.
+  let changed = false;
+  for (const cap of defaultAdd) if (!containerDrop.includes(cap) && !containerAdd.includes(cap)) changed = true;
+  for (const cap of requiredDrop) if (!containerDrop.includes(cap)) changed = true;
+  if (!changed) return undefined;
   const add = new Set(containerAdd);
-  for (const cap of p.capabilitiesDefaultAdd) if (!containerDrop.has(cap)) add.add(cap);
+  for (const cap of defaultAdd) if (!containerDrop.includes(cap)) add.add(cap);
   const drop = new Set(containerDrop);
-  for (const cap of p.capabilitiesRequiredDrop) drop.add(cap);
-  if (add.size === containerAdd.size && drop.size === containerDrop.size) return undefined;
+  for (const cap of requiredDrop) drop.add(cap);
   const out: { add?: string[]; drop?: string[] } = {};
   if (add.size > 0) out.add = [...add].sort();
   if (drop.size > 0) out.drop = [...drop].sort();
@@ -278,35 +347,46 @@ function inRanges(value: number, ranges: readonly Range[]): boolean {
   return ranges.some((r) => value >= r.min && value <= r.max);
 }
 
+function reason(p: CompiledPolicy, path: string, message: string): Reason {
+  return { policy: p.name, path, message };
+}
+
+/** fsGroup and supplementalGroups. */
+function checkGroups(
+  reasons: Reason[],
+  p: CompiledPolicy,
+  rule: 'MustRunAs' | 'MayRunAs' | 'RunAsAny',
+  ranges: readonly Range[],
+  values: readonly number[],
+  path: string,
+  what: string,
+  single: boolean,
+): void {
+  if (rule === 'RunAsAny') return;
+  if (rule === 'MustRunAs' && values.length === 0) reasons.push(reason(p, path, `${what} must be set (allowed ranges: ${formatRanges(ranges)})`));
+  for (let i = 0; i < values.length; i++) {
+    const g = values[i] as number;
+    if (!inRanges(g, ranges)) {
+      reasons.push(reason(p, single ? path : `${path}[${i}]`, `${what} ${g} is not in the allowed ranges: ${formatRanges(ranges)}`));
+    }
+  }
+}
+
 function validatePod(p: CompiledPolicy, pod: Pod): Reason[] {
   const reasons: Reason[] = [];
-  const reject = (path: string, message: string) => reasons.push({ policy: p.name, path, message });
   const c = p.controls;
   const spec = pod.spec;
   const podSC = spec.securityContext;
 
-  for (const problem of p.problems) reject('', `the policy cannot be used: ${problem}`);
+  for (const problem of p.problems) reasons.push(reason(p, '', `the policy cannot be used: ${problem}`));
 
-  // fsGroup and supplementalGroups
-  const groupCheck = (
-    rule: 'MustRunAs' | 'MayRunAs' | 'RunAsAny',
-    ranges: readonly Range[],
-    values: readonly number[],
-    path: string,
-    what: string,
-    single: boolean,
-  ) => {
-    if (rule === 'RunAsAny') return;
-    if (rule === 'MustRunAs' && values.length === 0) reject(path, `${what} must be set (allowed ranges: ${formatRanges(ranges)})`);
-    values.forEach((g, i) => {
-      if (!inRanges(g, ranges)) {
-        reject(single ? path : `${path}[${i}]`, `${what} ${g} is not in the allowed ranges: ${formatRanges(ranges)}`);
-      }
-    });
-  };
   const fsGroup = podSC?.fsGroup;
-  groupCheck(c.fsGroup.validate.rule, c.fsGroup.validate.ranges, isSet(fsGroup) ? [fsGroup] : [], 'spec.securityContext.fsGroup', 'fsGroup', true);
-  groupCheck(
+  if (c.fsGroup.validate.rule !== 'RunAsAny') {
+    checkGroups(reasons, p, c.fsGroup.validate.rule, c.fsGroup.validate.ranges, isSet(fsGroup) ? [fsGroup] : [], 'spec.securityContext.fsGroup', 'fsGroup', true);
+  }
+  checkGroups(
+    reasons,
+    p,
     c.supplementalGroups.validate.rule,
     c.supplementalGroups.validate.ranges,
     podSC?.supplementalGroups ?? [],
@@ -316,96 +396,95 @@ function validatePod(p: CompiledPolicy, pod: Pod): Reason[] {
   );
 
   // seccomp, pod level
-  const podProfile = podSeccompProfile(pod);
-  validateSeccomp(p, podProfile.profile, podProfile.path, reject);
+  const podProblem = seccompProblem(p, podSeccompProfile(pod));
+  if (podProblem !== undefined) reasons.push(reason(p, podSeccompPath(pod), podProblem));
 
   // SELinux, pod level
-  validateSELinux(p, podSC?.seLinuxOptions, 'spec.securityContext.seLinuxOptions', reject);
+  if (p.seLinuxMustRunAs) validateSELinux(reasons, p, podSC?.seLinuxOptions, 'spec.securityContext.seLinuxOptions');
 
   const hostNs = c.hostNamespaces.validate;
-  if (!hostNs.allowHostNetwork && spec.hostNetwork === true) reject('spec.hostNetwork', 'host network is not allowed');
-  if (!hostNs.allowHostPID && spec.hostPID === true) reject('spec.hostPID', 'host PID is not allowed');
-  if (!hostNs.allowHostIPC && spec.hostIPC === true) reject('spec.hostIPC', 'host IPC is not allowed');
+  if (!hostNs.allowHostNetwork && spec.hostNetwork === true) reasons.push(reason(p, 'spec.hostNetwork', 'host network is not allowed'));
+  if (!hostNs.allowHostPID && spec.hostPID === true) reasons.push(reason(p, 'spec.hostPID', 'host PID is not allowed'));
+  if (!hostNs.allowHostIPC && spec.hostIPC === true) reasons.push(reason(p, 'spec.hostIPC', 'host IPC is not allowed'));
 
-  (podSC?.sysctls ?? []).forEach((sysctl, i) => {
+  const sysctls = podSC?.sysctls ?? [];
+  for (let i = 0; i < sysctls.length; i++) {
+    const sysctl = sysctls[i] as (typeof sysctls)[number];
     const decision = classifySysctl(sysctl.name, c.sysctls.validate.forbidden, c.sysctls.validate.allowedUnsafe);
-    if (decision === 'forbidden') reject(`spec.securityContext.sysctls[${i}]`, `sysctl "${sysctl.name}" is forbidden`);
-    else if (decision === 'unsafe') reject(`spec.securityContext.sysctls[${i}]`, `unsafe sysctl "${sysctl.name}" is not allowed`);
-  });
+    if (decision === 'forbidden') reasons.push(reason(p, `spec.securityContext.sysctls[${i}]`, `sysctl "${sysctl.name}" is forbidden`));
+    else if (decision === 'unsafe') reasons.push(reason(p, `spec.securityContext.sysctls[${i}]`, `unsafe sysctl "${sysctl.name}" is not allowed`));
+  }
 
-  validateVolumes(p, pod, reject);
+  validateVolumes(reasons, p, pod);
 
   const runtimeClassName = spec.runtimeClassName;
   if (p.runtimeClassAllowed !== null && isSet(runtimeClassName) && !p.runtimeClassAnyName && !p.runtimeClassAllowed.has(runtimeClassName)) {
-    reject('spec.runtimeClassName', `runtime class "${runtimeClassName}" is not allowed`);
+    reasons.push(reason(p, 'spec.runtimeClassName', `runtime class "${runtimeClassName}" is not allowed`));
   }
 
   for (const kind of VISIT_ORDER) {
-    containersOf(pod, kind).forEach((container, i) => validateContainer(p, pod, container, `spec.${kind}[${i}]`, reject));
+    const containers = containersOf(pod, kind);
+    for (let i = 0; i < containers.length; i++) validateContainer(reasons, p, pod, containers[i] as Container, kind, i);
   }
   return reasons;
 }
 
-type Reject = (path: string, message: string) => void;
-
-function validateSeccomp(p: CompiledPolicy, profile: string, path: string, reject: Reject): void {
+/** Why PSP refused a seccomp profile (annotation form), or undefined when it allowed it. */
+function seccompProblem(p: CompiledPolicy, profile: string): string | undefined {
   if (!p.seccompAllowAny && p.seccompAllowed.size === 0) {
     // No allowedProfileNames (or an empty one): no profile may be set, not even the policy's default.
-    if (profile !== '') reject(path, 'seccomp may not be set');
-    return;
+    return profile !== '' ? 'seccomp may not be set' : undefined;
   }
-  if (p.seccompAllowAny) return;
-  if (!p.seccompAllowed.has(profile)) {
-    const allowed = [...p.seccompAllowed].map((a) => (a === '' ? '(unset)' : a)).join(', ');
-    reject(path, `seccomp profile ${profile === '' ? '(unset)' : profile} is not allowed; allowed: ${allowed}`);
-  }
+  if (p.seccompAllowAny || p.seccompAllowed.has(profile)) return undefined;
+  return `seccomp profile ${profile === '' ? '(unset)' : profile} is not allowed; allowed: ${p.seccompAllowedText}`;
 }
 
-function validateSELinux(p: CompiledPolicy, options: SELinuxOptions | null | undefined, path: string, reject: Reject): void {
-  const expected = p.controls.seLinux.validate.options;
-  if (p.controls.seLinux.validate.rule !== 'MustRunAs' || expected === null) return;
+/** Only for a MustRunAs policy with options (see `CompiledPolicy.seLinuxMustRunAs`). */
+function validateSELinux(reasons: Reason[], p: CompiledPolicy, options: SELinuxOptions | null | undefined, path: string): void {
+  const expected = p.controls.seLinux.validate.options as SELinuxOptions;
   if (!isSet(options)) {
-    reject(path, 'seLinuxOptions must be set');
+    reasons.push(reason(p, path, 'seLinuxOptions must be set'));
     return;
   }
-  if (!selinuxLevelsEqual(expected.level ?? '', options.level ?? '')) reject(`${path}.level`, `must be ${quoteEmpty(expected.level)}`);
-  if ((options.role ?? '') !== (expected.role ?? '')) reject(`${path}.role`, `must be ${quoteEmpty(expected.role)}`);
-  if ((options.type ?? '') !== (expected.type ?? '')) reject(`${path}.type`, `must be ${quoteEmpty(expected.type)}`);
-  if ((options.user ?? '') !== (expected.user ?? '')) reject(`${path}.user`, `must be ${quoteEmpty(expected.user)}`);
+  if (!selinuxLevelsEqual(expected.level ?? '', options.level ?? '')) reasons.push(reason(p, `${path}.level`, `must be ${quoteEmpty(expected.level)}`));
+  if ((options.role ?? '') !== (expected.role ?? '')) reasons.push(reason(p, `${path}.role`, `must be ${quoteEmpty(expected.role)}`));
+  if ((options.type ?? '') !== (expected.type ?? '')) reasons.push(reason(p, `${path}.type`, `must be ${quoteEmpty(expected.type)}`));
+  if ((options.user ?? '') !== (expected.user ?? '')) reasons.push(reason(p, `${path}.user`, `must be ${quoteEmpty(expected.user)}`));
 }
 
 function quoteEmpty(value: string | undefined): string {
   return value ? value : 'empty';
 }
 
-function validateVolumes(p: CompiledPolicy, pod: Pod, reject: Reject): void {
+function validateVolumes(reasons: Reason[], p: CompiledPolicy, pod: Pod): void {
   const c = p.controls;
   const volumes = pod.spec.volumes ?? [];
-  volumes.forEach((volume, i) => {
-    const path = `spec.volumes[${i}]`;
+  for (let i = 0; i < volumes.length; i++) {
+    const volume = volumes[i] as (typeof volumes)[number];
     const type = volumeFsType(volume);
     if (type === undefined) {
-      reject(path, 'volume type is unknown to PodSecurityPolicy');
-      return;
+      reasons.push(reason(p, `spec.volumes[${i}]`, 'volume type is unknown to PodSecurityPolicy'));
+      continue;
     }
-    if (!c.volumes.validate.anyType && !c.volumes.validate.allowedTypes.includes(type)) {
-      reject(path, `${type} volumes are not allowed`);
-      return;
+    if (!c.volumes.validate.anyType && !p.volumesAllowed.has(type)) {
+      reasons.push(reason(p, `spec.volumes[${i}]`, `${type} volumes are not allowed`));
+      continue;
     }
     if (type === 'hostPath') {
+      const path = `spec.volumes[${i}]`;
       const hostPath = volume.hostPath?.path ?? '';
       const decision = hostPathAllowed(hostPath, c.hostPaths.validate.allowed);
       if (decision.backsteps) {
-        reject(`${path}.hostPath.path`, `host path ${hostPath} must not contain '..' (the API server rejects it)`);
+        reasons.push(reason(p, `${path}.hostPath.path`, `host path ${hostPath} must not contain '..' (the API server rejects it)`));
       } else if (!decision.allowed) {
         const prefixes = c.hostPaths.validate.allowed.map((a) => a.pathPrefix).join(', ');
-        reject(`${path}.hostPath.path`, `host path ${hostPath} is not allowed; allowed prefixes: ${prefixes}`);
+        reasons.push(reason(p, `${path}.hostPath.path`, `host path ${hostPath} is not allowed; allowed prefixes: ${prefixes}`));
       } else if (decision.mustBeReadOnly) {
         for (const kind of VISIT_ORDER) {
           containersOf(pod, kind).forEach((container, j) => {
             (container.volumeMounts ?? []).forEach((mount, m) => {
               if (mount.name === volume.name && mount.readOnly !== true) {
-                reject(`spec.${kind}[${j}].volumeMounts[${m}].readOnly`, `must be read-only: host path ${hostPath} is allowed read-only`);
+                reasons.push(reason(p, `spec.${kind}[${j}].volumeMounts[${m}].readOnly`, `must be read-only: host path ${hostPath} is allowed read-only`));
               }
             });
           });
@@ -414,104 +493,127 @@ function validateVolumes(p: CompiledPolicy, pod: Pod, reject: Reject): void {
     } else if (type === 'flexVolume') {
       const allowed = c.flexVolumeDrivers.validate.allowedDrivers;
       const driver = volume.flexVolume?.driver ?? '';
-      if (allowed.length > 0 && !allowed.includes(driver)) reject(`${path}.flexVolume.driver`, `flexVolume driver ${driver} is not allowed`);
+      if (allowed.length > 0 && !allowed.includes(driver)) reasons.push(reason(p, `spec.volumes[${i}].flexVolume.driver`, `flexVolume driver ${driver} is not allowed`));
     } else if (type === 'csi') {
       const allowed = c.csiDrivers.validate.allowedDrivers;
       const driver = volume.csi?.driver ?? '';
-      if (allowed.length > 0 && !allowed.includes(driver)) reject(`${path}.csi.driver`, `inline CSI driver ${driver} is not allowed`);
+      if (allowed.length > 0 && !allowed.includes(driver)) reasons.push(reason(p, `spec.volumes[${i}].csi.driver`, `inline CSI driver ${driver} is not allowed`));
     }
-  });
+  }
 }
 
-function validateContainer(p: CompiledPolicy, pod: Pod, container: Container, cpath: string, reject: Reject): void {
+/** `spec.<kind>[<i>]`: built only for a reason, never for an admitted container. */
+function containerPath(kind: (typeof VISIT_ORDER)[number], i: number): string {
+  return `spec.${kind}[${i}]`;
+}
+
+function securityContextPath(kind: (typeof VISIT_ORDER)[number], i: number, field: string): string {
+  return `spec.${kind}[${i}].securityContext.${field}`;
+}
+
+function validateContainer(reasons: Reason[], p: CompiledPolicy, pod: Pod, container: Container, kind: (typeof VISIT_ORDER)[number], i: number): void {
   const c = p.controls;
   const podSC = pod.spec.securityContext;
   const sc = container.securityContext;
-  const scPath = `${cpath}.securityContext`;
 
   // runAsUser: the container's value overrides the pod's.
-  const uid = sc?.runAsUser ?? podSC?.runAsUser;
-  const nonRoot = sc?.runAsNonRoot ?? podSC?.runAsNonRoot;
   const user = c.runAsUser.validate;
   if (user.rule === 'MustRunAs') {
-    if (!isSet(uid)) reject(`${scPath}.runAsUser`, `runAsUser must be set (allowed ranges: ${formatRanges(user.ranges)})`);
-    else if (!inRanges(uid, user.ranges)) reject(`${scPath}.runAsUser`, `runAsUser ${uid} is not in the allowed ranges: ${formatRanges(user.ranges)}`);
+    const uid = sc?.runAsUser ?? podSC?.runAsUser;
+    if (!isSet(uid)) reasons.push(reason(p, securityContextPath(kind, i, 'runAsUser'), `runAsUser must be set (allowed ranges: ${formatRanges(user.ranges)})`));
+    else if (!inRanges(uid, user.ranges)) reasons.push(reason(p, securityContextPath(kind, i, 'runAsUser'), `runAsUser ${uid} is not in the allowed ranges: ${formatRanges(user.ranges)}`));
   } else if (user.rule === 'MustRunAsNonRoot') {
-    if (!isSet(nonRoot) && !isSet(uid)) reject(`${scPath}.runAsNonRoot`, 'runAsNonRoot must be true or runAsUser must be set to a non-zero UID');
-    else if (nonRoot === false) reject(`${scPath}.runAsNonRoot`, 'runAsNonRoot must be true');
-    else if (uid === 0) reject(`${scPath}.runAsUser`, 'running with the root UID is forbidden');
+    const uid = sc?.runAsUser ?? podSC?.runAsUser;
+    const nonRoot = sc?.runAsNonRoot ?? podSC?.runAsNonRoot;
+    if (!isSet(nonRoot) && !isSet(uid)) reasons.push(reason(p, securityContextPath(kind, i, 'runAsNonRoot'), 'runAsNonRoot must be true or runAsUser must be set to a non-zero UID'));
+    else if (nonRoot === false) reasons.push(reason(p, securityContextPath(kind, i, 'runAsNonRoot'), 'runAsNonRoot must be true'));
+    else if (uid === 0) reasons.push(reason(p, securityContextPath(kind, i, 'runAsUser'), 'running with the root UID is forbidden'));
   }
 
   const group = c.runAsGroup.validate;
   if (group.specified && group.rule !== 'RunAsAny') {
     const gid = sc?.runAsGroup ?? podSC?.runAsGroup;
     if (!isSet(gid)) {
-      if (group.rule === 'MustRunAs') reject(`${scPath}.runAsGroup`, `runAsGroup must be set (allowed ranges: ${formatRanges(group.ranges)})`);
+      if (group.rule === 'MustRunAs') reasons.push(reason(p, securityContextPath(kind, i, 'runAsGroup'), `runAsGroup must be set (allowed ranges: ${formatRanges(group.ranges)})`));
     } else if (!inRanges(gid, group.ranges)) {
-      reject(`${scPath}.runAsGroup`, `runAsGroup ${gid} is not in the allowed ranges: ${formatRanges(group.ranges)}`);
+      reasons.push(reason(p, securityContextPath(kind, i, 'runAsGroup'), `runAsGroup ${gid} is not in the allowed ranges: ${formatRanges(group.ranges)}`));
     }
   }
 
-  validateSELinux(p, sc?.seLinuxOptions ?? podSC?.seLinuxOptions, `${scPath}.seLinuxOptions`, reject);
+  if (p.seLinuxMustRunAs) validateSELinux(reasons, p, sc?.seLinuxOptions ?? podSC?.seLinuxOptions, securityContextPath(kind, i, 'seLinuxOptions'));
 
   if (p.appArmorAllowed !== null) {
-    const key = keyFor(appArmorKeys, APPARMOR_CONTAINER_ANNOTATION_PREFIX, container.name);
     const profile = containerAppArmorProfile(pod, container);
     if (profile === '') {
-      if (p.appArmorAllowed.size > 0) reject(`metadata.annotations[${key}]`, 'AppArmor profile must be set');
+      if (p.appArmorAllowed.size > 0) {
+        reasons.push(reason(p, `metadata.annotations[${keyFor(appArmorKeys, APPARMOR_CONTAINER_ANNOTATION_PREFIX, container.name)}]`, 'AppArmor profile must be set'));
+      }
     } else if (!p.appArmorAllowed.has(profile)) {
-      reject(`metadata.annotations[${key}]`, `AppArmor profile ${profile} is not allowed; allowed: ${[...p.appArmorAllowed].join(', ')}`);
+      reasons.push(
+        reason(
+          p,
+          `metadata.annotations[${keyFor(appArmorKeys, APPARMOR_CONTAINER_ANNOTATION_PREFIX, container.name)}]`,
+          `AppArmor profile ${profile} is not allowed; allowed: ${[...p.appArmorAllowed].join(', ')}`,
+        ),
+      );
     }
   }
 
-  const seccomp = containerSeccompProfile(pod, container, cpath);
-  validateSeccomp(p, seccomp.profile, seccomp.path, reject);
+  if (!p.seccompAllowAny) {
+    const seccomp = seccompProblem(p, containerSeccompProfile(pod, container));
+    if (seccomp !== undefined) reasons.push(reason(p, containerSeccompPath(pod, container, containerPath(kind, i)), seccomp));
+  }
 
   if (!c.privileged.validate.allowPrivileged && sc?.privileged === true) {
-    reject(`${scPath}.privileged`, 'privileged containers are not allowed');
+    reasons.push(reason(p, securityContextPath(kind, i, 'privileged'), 'privileged containers are not allowed'));
   }
 
   const procMount = sc?.procMount ?? 'Default';
-  if (!p.procMountAllowed.has(procMount)) reject(`${scPath}.procMount`, `procMount ${procMount} is not allowed`);
+  if (!p.procMountAllowed.has(procMount)) reasons.push(reason(p, securityContextPath(kind, i, 'procMount'), `procMount ${procMount} is not allowed`));
 
-  validateCapabilities(p, sc?.capabilities, `${scPath}.capabilities`, reject);
+  validateCapabilities(reasons, p, sc?.capabilities, kind, i);
 
-  (container.ports ?? []).forEach((port, j) => {
-    const hostPort = port.hostPort ?? 0;
-    if (hostPort > 0 && !inRanges(hostPort, c.hostPorts.validate.ranges)) {
-      reject(`${cpath}.ports[${j}].hostPort`, `host port ${hostPort} is not allowed; allowed ranges: ${formatRanges(c.hostPorts.validate.ranges)}`);
+  const ports = container.ports;
+  if (ports) {
+    for (let j = 0; j < ports.length; j++) {
+      const hostPort = (ports[j] as (typeof ports)[number]).hostPort ?? 0;
+      if (hostPort > 0 && !inRanges(hostPort, c.hostPorts.validate.ranges)) {
+        reasons.push(reason(p, `${containerPath(kind, i)}.ports[${j}].hostPort`, `host port ${hostPort} is not allowed; allowed ranges: ${formatRanges(c.hostPorts.validate.ranges)}`));
+      }
     }
-  });
+  }
 
   if (c.readOnlyRootFilesystem.validate.required) {
     const readOnly = sc?.readOnlyRootFilesystem;
-    if (!isSet(readOnly)) reject(`${scPath}.readOnlyRootFilesystem`, 'readOnlyRootFilesystem must be set to true');
-    else if (!readOnly) reject(`${scPath}.readOnlyRootFilesystem`, 'readOnlyRootFilesystem must be true');
+    if (!isSet(readOnly)) reasons.push(reason(p, securityContextPath(kind, i, 'readOnlyRootFilesystem'), 'readOnlyRootFilesystem must be set to true'));
+    else if (!readOnly) reasons.push(reason(p, securityContextPath(kind, i, 'readOnlyRootFilesystem'), 'readOnlyRootFilesystem must be true'));
   }
 
   const escalation = sc?.allowPrivilegeEscalation;
   if (!c.privilegeEscalation.validate.allowPrivilegeEscalation && escalation !== false) {
-    reject(`${scPath}.allowPrivilegeEscalation`, 'allowing privilege escalation for containers is not allowed');
+    reasons.push(reason(p, securityContextPath(kind, i, 'allowPrivilegeEscalation'), 'allowing privilege escalation for containers is not allowed'));
   }
 }
 
-function validateCapabilities(p: CompiledPolicy, caps: SecurityContext['capabilities'], path: string, reject: Reject): void {
+function validateCapabilities(reasons: Reason[], p: CompiledPolicy, caps: SecurityContext['capabilities'], kind: (typeof VISIT_ORDER)[number], i: number): void {
   if (!isSet(caps)) {
     // PSP's defaults always set capabilities when there are default adds or required drops.
     if (p.capabilitiesDefaultAdd.length > 0 || p.capabilitiesRequiredDrop.length > 0) {
-      reject(path, `required capabilities are not set (must drop: ${p.capabilitiesRequiredDrop.join(', ') || 'none'})`);
+      reasons.push(reason(p, securityContextPath(kind, i, 'capabilities'), `required capabilities are not set (must drop: ${p.capabilitiesRequiredDrop.join(', ') || 'none'})`));
     }
     return;
   }
   // `*` in allowedCapabilities skipped every capability check, required drops included.
   if (p.controls.capabilities.validate.allowAny) return;
-  (caps.add ?? []).forEach((cap, i) => {
-    if (!p.capabilitiesAllowed.has(cap)) reject(`${path}.add[${i}]`, `capability ${cap} may not be added`);
-  });
-  const drops = new Set(caps.drop ?? []);
+  const add = caps.add ?? [];
+  for (let j = 0; j < add.length; j++) {
+    const cap = add[j] as string;
+    if (!p.capabilitiesAllowed.has(cap)) reasons.push(reason(p, `${securityContextPath(kind, i, 'capabilities')}.add[${j}]`, `capability ${cap} may not be added`));
+  }
+  const drops = asList(caps.drop);
   for (const cap of p.capabilitiesRequiredDrop) {
     // Literal membership: dropping ALL does not by itself satisfy a required drop of NET_RAW.
-    if (!drops.has(cap)) reject(`${path}.drop`, `capability ${cap} must be dropped`);
+    if (!drops.includes(cap)) reasons.push(reason(p, `${securityContextPath(kind, i, 'capabilities')}.drop`, `capability ${cap} must be dropped`));
   }
 }
 
@@ -547,13 +649,23 @@ function isEmptyObject(value: unknown): boolean {
  * The returned pod shares unchanged subtrees with the input: treat both as read-only.
  */
 export function evaluatePolicy(policy: PolicyIR, pod: Pod, options: EvaluateOptions = {}): PolicyVerdict & { pod: Pod } {
+  const { verdict, pod: result } = evaluateVerdict(policy, pod, options.operation ?? 'CREATE');
+  return { ...verdict, pod: result };
+}
+
+/**
+ * {@link evaluatePolicy} with the verdict and the pod apart, so that `admit` keeps each verdict as
+ * it is instead of copying it without the pod.
+ * @internal
+ */
+export function evaluateVerdict(policy: PolicyIR, pod: Pod, operation: AdmissionOperation): { verdict: PolicyVerdict; pod: Pod } {
   const compiled = compile(policy);
   const draft = new PodDraft(pod);
   applyDefaults(compiled, draft);
   const reasons = validatePod(compiled, draft.pod);
   const mutations: JsonPatchOp[] = draft.ops;
   const mutated = draft.changed;
-  if (options.operation === 'UPDATE') {
+  if (operation === 'UPDATE') {
     if (mutated) {
       for (const op of mutations) {
         if (isEmptyObject(op.value)) continue;
@@ -564,7 +676,7 @@ export function evaluatePolicy(policy: PolicyIR, pod: Pod, options: EvaluateOpti
         });
       }
     }
-    return { policy: policy.name, allowed: reasons.length === 0 && !mutated, mutated, mutations, reasons, pod };
+    return { verdict: { policy: policy.name, allowed: reasons.length === 0 && !mutated, mutated, mutations, reasons }, pod };
   }
-  return { policy: policy.name, allowed: reasons.length === 0, mutated, mutations, reasons, pod: draft.pod };
+  return { verdict: { policy: policy.name, allowed: reasons.length === 0, mutated, mutations, reasons }, pod: draft.pod };
 }

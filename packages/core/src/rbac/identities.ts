@@ -72,9 +72,17 @@ const CONTROLLER_OF: Readonly<Record<WorkloadKind, string | undefined>> = {
  * bare Pod or PodTemplate, whose requester is whoever creates it.
  */
 export function controllerRequester(kind: WorkloadKind): Requester | undefined {
-  const controller = CONTROLLER_OF[kind];
-  return controller === undefined ? undefined : serviceAccountRequester(CONTROLLER_NAMESPACE, controller);
+  const requester = CONTROLLER_REQUESTERS.get(kind);
+  // A fresh copy each call (callers own it); its strings are built once, so memo lookups keyed by
+  // them reuse their hashes.
+  return requester === undefined ? undefined : { user: requester.user, groups: requester.groups.slice() };
 }
+
+const CONTROLLER_REQUESTERS: ReadonlyMap<WorkloadKind, Requester> = new Map(
+  (Object.entries(CONTROLLER_OF) as [WorkloadKind, string | undefined][]).flatMap(([kind, controller]) =>
+    controller === undefined ? [] : [[kind, serviceAccountRequester(CONTROLLER_NAMESPACE, controller)] as const],
+  ),
+);
 
 /** Every pod-creating controller, sorted by user name, with the workload kinds it serves. */
 export const CONTROLLER_IDENTITIES: readonly ControllerIdentity[] = (() => {

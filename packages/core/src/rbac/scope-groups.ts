@@ -13,7 +13,7 @@ import {
   serviceAccountRequester,
   workloadKindsOf,
 } from './identities.js';
-import { grantsFor, identityKey, resolveGrantSets, type RbacIndex } from './rbac-index.js';
+import { grantsFor, resolveGrantSets, type RbacIndex } from './rbac-index.js';
 import type { Requester } from './types.js';
 
 /** The pod attributes PSP authorisation depended on. */
@@ -37,29 +37,53 @@ const UNKNOWN_REQUESTER: Requester = { user: '', groups: [AUTHENTICATED_GROUP] }
 /**
  * The PSPs PSP admission would have tried for a pod, in name order: those its service account may
  * use in its namespace, plus those its requester may use there. Answers are memoized per index and
- * `policies` array (pass the same array for every workload; do not mutate it afterwards).
+ * `policies` array (pass the same array for every workload; do not mutate it afterwards); the
+ * answer is the memo's own frozen array, shared between calls.
  */
-export function candidatesFor(index: RbacIndex, policies: readonly { name: string }[], pod: PodIdentity): string[] {
+export function candidatesFor(index: RbacIndex, policies: readonly { name: string }[], pod: PodIdentity): readonly string[] {
   const memo = candidateMemo(index, policies);
   const requester = pod.requester ?? UNKNOWN_REQUESTER;
-  const key = `${pod.serviceAccount}\u0000${identityKey(pod.namespace, requester)}`;
-  let names = memo.answers.get(key);
-  if (names === undefined) {
-    names = resolveGrantSets(
+  // Nested maps keyed by the strings as given: no key string is built per call, and the
+  // namespace and service account strings of a parsed workload keep their hash between calls.
+  let byServiceAccount = memo.answers.get(pod.namespace);
+  if (byServiceAccount === undefined) {
+    byServiceAccount = new Map();
+    memo.answers.set(pod.namespace, byServiceAccount);
+  }
+  let byUser = byServiceAccount.get(pod.serviceAccount);
+  if (byUser === undefined) {
+    byUser = new Map();
+    byServiceAccount.set(pod.serviceAccount, byUser);
+  }
+  let answers = byUser.get(requester.user);
+  if (answers === undefined) {
+    answers = [];
+    byUser.set(requester.user, answers);
+  }
+  for (const answer of answers) if (sameGroups(answer.groups, requester.groups)) return answer.names;
+  const names = Object.freeze(
+    resolveGrantSets(
       [
         grantsFor(index, pod.namespace, serviceAccountRequester(pod.namespace, pod.serviceAccount)),
         grantsFor(index, pod.namespace, requester),
       ],
       memo.policyNames,
-    );
-    memo.answers.set(key, names);
-  }
-  return names.slice();
+    ),
+  );
+  answers.push({ groups: requester.groups.slice(), names });
+  return names;
+}
+
+function sameGroups(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 interface CandidateMemo {
   policyNames: readonly string[];
-  answers: Map<string, readonly string[]>;
+  /** namespace -> service account -> requester user -> answers by requester groups. */
+  answers: Map<string, Map<string, Map<string, { groups: readonly string[]; names: readonly string[] }[]>>>;
 }
 
 // Per index and per policies array: callers pass the same array for every workload.
@@ -206,12 +230,13 @@ export function scopeGroups(index: RbacIndex, policies: readonly { name: string 
   for (const requester of options.requesters ?? []) requesters.set(requester.user, requester);
   const requesterNames = [...requesters.keys()].sort(compareNames);
 
+  // Each group owns its candidate list (the memo's arrays are shared and frozen).
   const candidates = (namespace: string, serviceAccount: string, requester: string) =>
     candidatesFor(index, policies, {
       namespace,
       serviceAccount,
       requester: requester === OTHER ? undefined : requesters.get(requester),
-    });
+    }).slice();
   const joinKey = (names: readonly string[]) => names.join('\u0000');
 
   const requesterSplit = (namespace: string, serviceAccount: string) =>
