@@ -11,7 +11,6 @@
  * every `translate` run, whichever targets were asked for.
  */
 import type { TargetModule } from '@psp-translate/core';
-import { psaEvaluation } from './commands/evaluate-psa.js';
 import type { TargetName } from './target-names.js';
 
 export { TARGET_NAMES, type TargetName } from './target-names.js';
@@ -49,7 +48,8 @@ export const targets: TargetRegistry = {
   psa: {
     name: 'psa',
     translate: async (inputs, options) => (await import('@psp-translate/psa')).psaTarget.translate(inputs, options),
-    ...psaEvaluation,
+    evaluate: async (translation, inputs) => (await import('@psp-translate/psa')).psaTarget.evaluate(translation, inputs),
+    evaluateExisting: async (inputs) => (await import('@psp-translate/psa')).psaTarget.evaluateExisting(inputs),
   },
   vap: {
     name: 'vap',

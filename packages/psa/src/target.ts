@@ -2,7 +2,8 @@
  * The `psa` target (core's `TargetModule`, used by the CLI registry and the migration report): PSPs
  * and RBAC in, Namespace manifests with Pod Security labels and a fidelity report out.
  */
-import type { TargetModule } from '@psp-translate/core';
+import type { InputSet, TargetModule, TranslationResult } from '@psp-translate/core';
+import { inputNamespaceLabels, namespaceLabelEvaluator, translatedNamespaceLabels } from './evaluate-target.js';
 import { translatePsa, type NamespaceManifest, type PsaInput, type PsaReportEntry } from './translate.js';
 import type { PsaMode } from './namespace.js';
 
@@ -37,4 +38,9 @@ export const psaTarget = {
     }
     return { objects: [...result.objects], report };
   },
+  /** `check --target psa`: workloads judged by the labels the translation chose (over the inputs' own labels). */
+  evaluate: (translation: Pick<TranslationResult, 'objects'>, inputs: Pick<InputSet, 'namespaces'>) =>
+    namespaceLabelEvaluator(translatedNamespaceLabels(translation.objects, inputs)),
+  /** `evaluate`: workloads judged by the labels the input Namespaces carry; every namespace is subject to PSA, so there is always something to judge. */
+  evaluateExisting: (inputs: Pick<InputSet, 'namespaces'>) => namespaceLabelEvaluator(inputNamespaceLabels(inputs)),
 } satisfies TargetModule;

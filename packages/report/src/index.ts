@@ -2,23 +2,7 @@
 export { report, aspectOf, type ReportInput, type ReportOptions } from './report.js';
 export { renderReport, REPORT_FORMATS, type ReportFormat } from './render/render.js';
 export { escapeHtml } from './render/h.js';
-export {
-  BUILTIN_TARGETS,
-  ENFORCING_ACTIONS,
-  OBSERVING_ACTIONS,
-  gatekeeperReportTarget,
-  kyvernoReportTarget,
-  psaReportTarget,
-  vapReportTarget,
-  type EngineActionsLike,
-  type ReportTarget,
-  type TargetFidelityEntry,
-  type TargetObject,
-  type TargetTranslation,
-  type TargetVerdictLike,
-  type TargetWorkload,
-  type TranslateOptionsLike,
-} from './targets.js';
+export { BUILTIN_TARGETS, ENFORCING_ACTIONS, OBSERVING_ACTIONS, type ReportTarget } from './targets.js';
 export type * from './model.js';
 export { exceptions, admittedWithExceptions, type ChartPod, type ChartWorkload, type ExceptionBaseline, type ExceptionsInput, type ExceptionsReportEntry, type ExceptionsResult, type ExceptionTarget } from './exceptions/exceptions.js';
 export { FINE_CHECKS, needsFor, sanitise, type ContainerRef, type ExceptionNeed, type ExceptionWorkload } from './exceptions/needs.js';

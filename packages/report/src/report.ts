@@ -13,9 +13,13 @@ import {
   podFromWorkload,
   policyAccess,
   type ControlKind,
+  type EngineActions,
+  type FidelityEntry,
   type InputSet,
   type PolicyIR,
+  type TranslationResult,
   type Workload,
+  type WorkloadEvaluator,
 } from '@psp-translate/core';
 import { formatLevelVersion, translatePsa } from '@psp-translate/psa';
 import type {
@@ -35,22 +39,12 @@ import type {
   WorkloadRow,
   WorkloadSection,
 } from './model.js';
-import {
-  BUILTIN_TARGETS,
-  ENFORCING_ACTIONS,
-  OBSERVING_ACTIONS,
-  type EngineActionsLike,
-  type ReportTarget,
-  type TargetFidelityEntry,
-  type TargetTranslation,
-  type TargetVerdictLike,
-  type TargetWorkload,
-} from './targets.js';
+import { BUILTIN_TARGETS, ENFORCING_ACTIONS, OBSERVING_ACTIONS, type ReportTarget } from './targets.js';
 
 /** Options of {@link report}. */
 export interface ReportOptions {
   /** `--action` in every engine's words for the translations the report describes; default each engine's observing default. */
-  actions?: EngineActionsLike;
+  actions?: EngineActions;
   /** Namespace of namespaced objects and workloads that name none (the CLI's `--namespace`); default `default`. */
   defaultNamespace?: string;
 }
@@ -82,7 +76,7 @@ function worst(entries: readonly ReportEntry[]): Fidelity | undefined {
  * entries ("defaults applied by mutators", "the seccomp default of baseline is lost", "PSP set fsGroup:
  * 2000 on pods without one").
  */
-export function aspectOf(entry: TargetFidelityEntry, policy: PolicyIR | undefined): 'validation' | 'default' {
+export function aspectOf(entry: FidelityEntry, policy: PolicyIR | undefined): 'validation' | 'default' {
   if (entry.aspect !== undefined) return entry.aspect;
   if (policy === undefined || entry.control === null || policy.controls[entry.control].defaults === null) return 'validation';
   return DEFAULT_WORDING.test(entry.message) ? 'default' : 'validation';
@@ -90,7 +84,7 @@ export function aspectOf(entry: TargetFidelityEntry, policy: PolicyIR | undefine
 
 const DEFAULT_WORDING = /(?<![\w/])defaults?\b|\bPSP set\b/i;
 
-function toEntry(entry: TargetFidelityEntry, aspect: 'validation' | 'default'): ReportEntry {
+function toEntry(entry: FidelityEntry, aspect: 'validation' | 'default'): ReportEntry {
   return { fidelity: entry.fidelity, message: entry.message, aspect, ...(entry.source === undefined ? {} : { source: entry.source }) };
 }
 
@@ -99,10 +93,10 @@ const DEFAULT_STATUS: Record<Fidelity, DefaultStatus> = { exact: 'emitted', note
 interface RunTarget {
   target: ReportTarget;
   run: TargetRun;
-  translation: TargetTranslation | undefined;
+  translation: TranslationResult | undefined;
 }
 
-async function runTarget(target: ReportTarget, inputs: InputSet, actions: EngineActionsLike): Promise<RunTarget> {
+async function runTarget(target: ReportTarget, inputs: InputSet, actions: EngineActions): Promise<RunTarget> {
   try {
     const translation = await target.translate(inputs, { actions });
     const notes = translation.report.filter((entry) => entry.policy === null).map((entry) => toEntry(entry, 'validation'));
@@ -197,7 +191,7 @@ function targetSummary(name: string, policies: readonly PolicyReport[]): TargetS
   return { name, cells, byFidelity, exactShare: cells === 0 ? 0 : (byFidelity.exact + byFidelity.note) / cells, defaults };
 }
 
-function namespaceSection(inputs: InputSet, actions: EngineActionsLike): NamespaceReport[] {
+function namespaceSection(inputs: InputSet, actions: EngineActions): NamespaceReport[] {
   const translation = translatePsa(inputs, { mode: actions.psa, format: 'manifests' });
   const labelsByName = new Map(translation.objects.map((object) => [object.metadata.name, object.metadata.labels]));
   return translation.namespaces.map((decision) => ({
@@ -218,7 +212,7 @@ async function workloadSection(inputs: InputSet, workloads: readonly Workload[],
   // Translations see the workloads too: PSA labels every namespace the input names.
   const places = new Set(inputs.workloads.map((w) => `${w.source.file}:${w.source.line}`));
   const translationInputs: InputSet = { ...inputs, workloads: [...inputs.workloads, ...workloads.filter((w) => !places.has(`${w.source.file}:${w.source.line}`))] };
-  const judges = new Map<string, ((workload: TargetWorkload) => TargetVerdictLike) | string>();
+  const judges = new Map<string, WorkloadEvaluator | string>();
   for (const target of targets) {
     if (target.evaluate === undefined) {
       judges.set(target.name, `psp-translate cannot run ${target.name} policies in-process yet; apply its translation in a test cluster to see its decisions`);

@@ -15,16 +15,12 @@ it('pins the public API of @psp-translate/report', async () => {
       "escapeGoTemplate",
       "escapeHtml",
       "exceptions",
-      "gatekeeperReportTarget",
       "helmTemplates",
       "kyvernoExceptions",
-      "kyvernoReportTarget",
       "needsFor",
-      "psaReportTarget",
       "renderReport",
       "report",
       "sanitise",
-      "vapReportTarget",
     ]
   `);
 });

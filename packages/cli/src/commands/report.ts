@@ -9,8 +9,8 @@ import type { EngineActions } from '../action.js';
 import { CliError, ExitCode } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { messages } from '../messages.js';
-import type { TargetName, TargetSelection } from '../target-names.js';
-import type { TargetRegistry } from '../targets.js';
+import type { TargetSelection } from '../target-names.js';
+import type { TargetModule, TargetRegistry } from '../targets.js';
 import { loadCluster, reportSkipped } from './load.js';
 
 /** Options of `report`, as parsed. */
@@ -40,10 +40,11 @@ export async function writeFileAtomically(file: string, contents: string): Promi
   }
 }
 
-/** The report's targets: the CLI's registered module where there is one, else the report package's adapter. */
-async function reportTargets(names: readonly TargetName[], registry: TargetRegistry) {
-  const { BUILTIN_TARGETS } = await import('@psp-translate/report');
-  return names.map((name) => registry[name] ?? (BUILTIN_TARGETS.find((target) => target.name === name) as (typeof BUILTIN_TARGETS)[number]));
+/** The report's targets: the registered modules (the target packages' own, as for `translate`). */
+function reportTargets({ names, all }: TargetSelection, registry: TargetRegistry): TargetModule[] {
+  const missing = names.filter((name) => registry[name] === undefined);
+  if (missing.length > 0 && !all) throw new CliError(missing.map((name) => `target "${name}" is not implemented yet in this version`));
+  return names.flatMap((name) => registry[name] ?? []);
 }
 
 /** Run `report`. Exit 0 when every target is exact and no workload is decided differently, else 1. */
@@ -62,7 +63,7 @@ export async function reportCommand(inputs: readonly string[], options: ReportCo
     workloads = workloadSet.workloads;
   }
   const { report, renderReport } = await import('@psp-translate/report');
-  const targets = await reportTargets(options.target.names, registry);
+  const targets = reportTargets(options.target, registry);
   let model;
   try {
     model = await report({

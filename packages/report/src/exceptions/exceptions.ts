@@ -2,11 +2,10 @@
  * `exceptions()`: the smallest set of exceptions a chart's own workloads need against a cluster's
  * Pod Security baseline, and the objects that grant them in each engine.
  */
-import { podFromWorkload, type InputSet, type Pod, type Workload } from '@psp-translate/core';
+import { podFromWorkload, type InputSet, type KubernetesObject, type Pod, type Workload } from '@psp-translate/core';
 import { evaluatePod, formatLevelVersion, LATEST_VERSION, namespaceLabels, parseVersion, translatePsa, type CheckId, type Level, type PsaMinorVersion } from '@psp-translate/psa';
 import { needsFor, sanitise, type ExceptionNeed, type ExceptionWorkload } from './needs.js';
 import { kyvernoExceptions, type KyvernoExceptionOptions } from './kyverno.js';
-import type { TargetObject } from '../targets.js';
 
 /** The cluster's baseline: a Pod Security level, or its PSPs (with their RBAC). */
 export type ExceptionBaseline = { level: 'baseline' | 'restricted'; version?: string } | { policies: InputSet; version?: string };
@@ -52,7 +51,7 @@ export interface ExceptionsResult {
   /** Per namespace of the chart: the strictest Pod Security level all its pods pass. */
   namespaces: { namespace: string; level: Level; labels: Record<string, string> }[];
   /** The objects per target (empty for a target not asked for or with nothing to grant). */
-  objects: Record<ExceptionTarget, TargetObject[]>;
+  objects: Record<ExceptionTarget, KubernetesObject[]>;
   report: ExceptionsReportEntry[];
 }
 
@@ -175,7 +174,7 @@ export function exceptions(input: ExceptionsInput): ExceptionsResult {
     return { namespace, level, labels: namespaceLabels(level, baseline.minor, ['enforce']) };
   });
 
-  const objects: Record<ExceptionTarget, TargetObject[]> = { gatekeeper: [], kyverno: [], psa: [], vap: [] };
+  const objects: Record<ExceptionTarget, KubernetesObject[]> = { gatekeeper: [], kyverno: [], psa: [], vap: [] };
   if (targets.has('kyverno') && needs.length > 0) {
     const kyverno = kyvernoExceptions(needs, baseline.level === 'privileged' ? 'baseline' : baseline.level, input.kyverno ?? {});
     objects.kyverno = kyverno.objects;

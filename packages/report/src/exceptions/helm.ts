@@ -5,7 +5,7 @@
  * names, the values flag) are template actions, each quoted.
  */
 import { stringify } from 'yaml';
-import type { TargetObject } from '../targets.js';
+import type { KubernetesObject } from '@psp-translate/core';
 import type { ExceptionsResult } from './exceptions.js';
 
 /** Options of {@link helmTemplates}. */
@@ -65,7 +65,7 @@ export function helmTemplates(result: ExceptionsResult, options: HelmOptions = {
     const rest = `${name.slice(release.length)}${suffix}`;
     return action(`{{ printf "%s%s" .Release.Name ${JSON.stringify(rest)} | trunc 63 | quote }}`);
   };
-  const documents = objects.map((object: TargetObject) => {
+  const documents = objects.map((object: KubernetesObject) => {
     const spec = object['spec'] as { match: { any: { resources: { namespaces: string[]; names: string[] } }[] } };
     const names = spec.match.any[0]!.resources.names;
     const templated = {

@@ -3,7 +3,7 @@
  * exactly the Pod Security controls it fails, per container image, field and value.
  */
 import type { CheckId } from '@psp-translate/psa';
-import type { TargetObject } from '../targets.js';
+import type { KubernetesObject } from '@psp-translate/core';
 import type { ExceptionNeed, ExceptionWorkload } from './needs.js';
 import type { ExceptionsReportEntry } from './exceptions.js';
 
@@ -51,7 +51,7 @@ export function exceptionName(workload: ExceptionWorkload): string {
 }
 
 /** The PolicyExceptions for `needs`, grouped by workload, in workload order. */
-export function kyvernoExceptions(needs: readonly ExceptionNeed[], level: 'baseline' | 'restricted', options: KyvernoExceptionOptions): { objects: TargetObject[]; report: ExceptionsReportEntry[] } {
+export function kyvernoExceptions(needs: readonly ExceptionNeed[], level: 'baseline' | 'restricted', options: KyvernoExceptionOptions): { objects: KubernetesObject[]; report: ExceptionsReportEntry[] } {
   const policyName = options.policyName ?? KYVERNO_DEFAULT_POLICIES[level].policyName;
   const ruleName = options.ruleName ?? KYVERNO_DEFAULT_POLICIES[level].ruleName;
   const byWorkload = new Map<string, { workload: ExceptionWorkload; needs: ExceptionNeed[] }>();
@@ -75,7 +75,7 @@ export function kyvernoExceptions(needs: readonly ExceptionNeed[], level: 'basel
       message: 'some exemptions are for a field the workload leaves unset or empty (value "undefined", or values []): Kyverno may not match an unset field by value; better set the field in the chart (allowPrivilegeEscalation: false, capabilities.drop: [ALL], seccompProfile RuntimeDefault) than ship these',
     });
   }
-  const objects = [...byWorkload.values()].map(({ workload, needs: mine }): TargetObject => ({
+  const objects = [...byWorkload.values()].map(({ workload, needs: mine }): KubernetesObject => ({
     apiVersion: 'kyverno.io/v2',
     kind: 'PolicyException',
     metadata: { name: exceptionName(workload), namespace: options.exceptionNamespace ?? workload.namespace, labels: { 'app.kubernetes.io/managed-by': 'psp-translate' } },
