@@ -19,6 +19,7 @@ import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWorkspace } from './build.js';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -104,10 +105,8 @@ beforeAll(async () => {
   consumer = path.join(work, 'consumer');
   await mkdir(consumer);
   await mkdir(path.join(work, 'tarballs'));
-  // Tarballs hold dist/: build first (incremental; type errors elsewhere still emit JavaScript).
-  await run(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: repoRoot, timeout: 240_000 }).catch((error: { stdout?: string }) => {
-    console.warn(`release test: tsc -b reported errors; packing what it emitted:\n${error.stdout ?? ''}`);
-  });
+  // Tarballs hold dist/: build first (incremental).
+  await buildWorkspace();
   for (const { dir, manifest } of workspace) {
     const { stdout } = await run('pnpm', ['pack', '--pack-destination', path.join(work, 'tarballs')], { cwd: path.join(packagesDir, dir), timeout: 120_000 });
     const tarball = stdout.trim().split('\n').pop()!.trim();
