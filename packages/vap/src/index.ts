@@ -22,4 +22,27 @@ export {
 } from './mutation.js';
 export { NAMESPACE_NAME_LABEL, REQUESTER_EXPRESSION, SERVICE_ACCOUNT_EXPRESSION, describeGroup, namespaceSelector, scopeConditions, type MatchCondition } from './scope.js';
 export { vapTarget } from './target.js';
+export {
+  evaluateVapExisting,
+  evaluateVapTranslation,
+  vapAdmission,
+  vapEvaluator,
+  workloadRequest,
+  type AdmissionOptions,
+  type AdmissionOutcome,
+  type AdmissionRequest,
+  type AdmissionViolation,
+  type ExistingPolicyEvaluator,
+} from './evaluate.js';
+export {
+  celContext,
+  matchConditionsHold,
+  mergeApplyConfiguration,
+  runValidation,
+  typedConstructorsToMaps,
+  usesAuthorizer,
+  type CelValidation,
+  type NamedExpression,
+  type ValidationResult,
+} from './evaluate-cel.js';
 export type { CelCostEntry, Fidelity, FidelityEntry, KubernetesObject, ValidationAction } from './types.js';
