@@ -11,7 +11,7 @@ import { admit, buildRbacIndex, candidatesFor, parseInputs, type Pod } from '@ps
 import { gatekeeperTarget, serializeObjects } from '@psp-translate/gatekeeper';
 import { arbitraryPod } from '../../core/src/evaluate/arbitrary.js';
 import { parseRego } from './support/rego-interpreter.js';
-import { loadCrdSchema, validateAgainstCrd } from './support/structural-schema.js';
+import { loadCrdSchema, validateAgainstCrd } from '../../../test/support/structural-schema.js';
 
 const corpus = new URL('../../../../shared/corpus/psp/', import.meta.url);
 const present = existsSync(corpus);
@@ -19,9 +19,9 @@ if (!present) console.warn('shared corpus not found at ../shared/corpus: skippin
 const seed = process.env.PSP_TRANSLATE_FUZZ === 'random' ? Date.now() : Number(process.env.PSP_TRANSLATE_FUZZ_SEED ?? 42);
 
 const crds = {
-  ConstraintTemplate: loadCrdSchema('constrainttemplate-v1.json'),
-  Assign: loadCrdSchema('assign-v1.json'),
-  ModifySet: loadCrdSchema('modifyset-v1.json'),
+  ConstraintTemplate: loadCrdSchema(new URL('./schemas/constrainttemplate-v1.json', import.meta.url)),
+  Assign: loadCrdSchema(new URL('./schemas/assign-v1.json', import.meta.url)),
+  ModifySet: loadCrdSchema(new URL('./schemas/modifyset-v1.json', import.meta.url)),
 };
 
 describe.skipIf(!present)('corpus', () => {

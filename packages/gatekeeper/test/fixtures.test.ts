@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { buildRbacIndex, compileCel, parseInputs, scopeGroups } from '@psp-translate/core';
 import { serializeObjects, translateGatekeeper, type GatekeeperInput, type GatekeeperOptions, type GatekeeperOutput, type KubernetesObject } from '@psp-translate/gatekeeper';
 import { parseRego } from './support/rego-interpreter.js';
-import { loadCrdSchema, validateAgainstCrd, validateStructural, type Schema } from './support/structural-schema.js';
+import { loadCrdSchema, validateAgainstCrd, validateStructural, type Schema } from '../../../test/support/structural-schema.js';
 
 const fixtures = new URL('./fixtures/', import.meta.url);
 const cases = readdirSync(fixtures).filter((name) => existsSync(new URL(`${name}/input.yaml`, fixtures))).sort();
@@ -33,10 +33,10 @@ function render(output: GatekeeperOutput): string {
 }
 
 const crds = {
-  ConstraintTemplate: loadCrdSchema('constrainttemplate-v1.json'),
-  Assign: loadCrdSchema('assign-v1.json'),
-  ModifySet: loadCrdSchema('modifyset-v1.json'),
-  AssignMetadata: loadCrdSchema('assignmetadata-v1.json'),
+  ConstraintTemplate: loadCrdSchema(new URL('./schemas/constrainttemplate-v1.json', import.meta.url)),
+  Assign: loadCrdSchema(new URL('./schemas/assign-v1.json', import.meta.url)),
+  ModifySet: loadCrdSchema(new URL('./schemas/modifyset-v1.json', import.meta.url)),
+  AssignMetadata: loadCrdSchema(new URL('./schemas/assignmetadata-v1.json', import.meta.url)),
 };
 
 type Template = { metadata: { name: string }; spec: { crd: { spec: { names: { kind: string }; validation: { openAPIV3Schema: Schema } } }; targets: { rego: string; code: { source: { validations: { expression: string; messageExpression: string }[] } }[] }[] } };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { translateGatekeeper, type KubernetesObject } from '@psp-translate/gatekeeper';
 import type { Container, Pod } from '@psp-translate/core';
 import { applyMutator, mutatePod, parseLocation, type MutatorObject } from './support/mutation-interpreter.js';
-import { loadCrdSchema, validateAgainstCrd } from './support/structural-schema.js';
+import { loadCrdSchema, validateAgainstCrd } from '../../../test/support/structural-schema.js';
 import { everyDefaultPolicy, nonMutatingPolicy, pspToIR } from './support/policies.js';
 
 const mutatorsOf = (objects: KubernetesObject[]) =>
@@ -75,7 +75,10 @@ describe('mutators for PSP defaults', () => {
 
   it('emits Assign/ModifySet objects that validate against the Gatekeeper CRDs', () => {
     expect(mutators.length).toBeGreaterThan(0);
-    const crds = { Assign: loadCrdSchema('assign-v1.json'), ModifySet: loadCrdSchema('modifyset-v1.json') };
+    const crds = {
+      Assign: loadCrdSchema(new URL('./schemas/assign-v1.json', import.meta.url)),
+      ModifySet: loadCrdSchema(new URL('./schemas/modifyset-v1.json', import.meta.url)),
+    };
     for (const m of mutators) {
       const crd = crds[m.kind as keyof typeof crds];
       expect(crd, m.kind).toBeDefined();
@@ -89,7 +92,7 @@ describe('mutators for PSP defaults', () => {
     const broken = structuredClone(mutators[0]!) as unknown as { spec: Record<string, unknown> };
     (broken.spec.parameters as Record<string, unknown>).pathTest = [];
     broken.spec.applyTo = [{ groups: [''], kinds: ['Pod'], versions: ['v1'], operations: ['DELETE'] }];
-    const errors = validateAgainstCrd(broken as unknown as Record<string, unknown>, loadCrdSchema('assign-v1.json'));
+    const errors = validateAgainstCrd(broken as unknown as Record<string, unknown>, loadCrdSchema(new URL('./schemas/assign-v1.json', import.meta.url)));
     expect(errors.join('\n')).toMatch(/pathTest: unknown field/);
     expect(errors.join('\n')).toMatch(/"DELETE" is not one of/);
   });

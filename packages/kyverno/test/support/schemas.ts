@@ -1,10 +1,8 @@
 /**
  * The Kyverno CRD schemas kept in ../schemas (test data, with provenance in each file's $comment),
- * checked with the structural-schema validator the Gatekeeper tests use. That validator lives in
- * packages/gatekeeper/test/support for now; it is imported, not copied, until it moves to a shared place.
+ * checked with the structural-schema validator shared by the targets' tests (test/support at the repo root).
  */
-import { readFileSync } from 'node:fs';
-import { validateAgainstCrd, type CrdSchemaFile } from '../../../gatekeeper/test/support/structural-schema.js';
+import { loadCrdSchema, validateAgainstCrd, type CrdSchemaFile } from '../../../../test/support/structural-schema.js';
 import type { KubernetesObject } from '../../src/index.js';
 
 const FILES = [
@@ -16,7 +14,7 @@ const FILES = [
   'cli-test-v1alpha1.json',
 ];
 
-const crds: CrdSchemaFile[] = FILES.map((file) => JSON.parse(readFileSync(new URL(`../schemas/${file}`, import.meta.url), 'utf8')) as CrdSchemaFile);
+const crds: CrdSchemaFile[] = FILES.map((file) => loadCrdSchema(new URL(`../schemas/${file}`, import.meta.url)));
 
 /** Errors of one object against the CRD of its apiVersion and kind; an unknown kind is an error. */
 export function schemaErrors(object: KubernetesObject): string[] {

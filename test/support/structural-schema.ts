@@ -1,6 +1,7 @@
 /**
  * A small validator for Kubernetes structural OpenAPI v3 schemas (what a CRD's `openAPIV3Schema`
- * is), used to check every object we emit against the Gatekeeper CRDs kept in ../schemas.
+ * is), shared by the target packages' tests: every object we emit is checked against the CRDs each
+ * package keeps as test data (packages/gatekeeper/test/schemas, packages/kyverno/test/schemas).
  *
  * Stricter than the API server in one way on purpose: a field the schema does not declare (and no
  * `x-kubernetes-preserve-unknown-fields` / `additionalProperties` allows) is an error here, because
@@ -43,8 +44,9 @@ export interface CrdSchemaFile {
   openAPIV3Schema: Schema;
 }
 
-export function loadCrdSchema(file: string): CrdSchemaFile {
-  return JSON.parse(readFileSync(new URL(`../schemas/${file}`, import.meta.url), 'utf8')) as CrdSchemaFile;
+/** Read a CRD schema file kept as test data (`{group, version, kind, openAPIV3Schema}`), e.g. `new URL('./schemas/assign-v1.json', import.meta.url)`. */
+export function loadCrdSchema(file: URL): CrdSchemaFile {
+  return JSON.parse(readFileSync(file, 'utf8')) as CrdSchemaFile;
 }
 
 function typeOf(value: unknown): string {
