@@ -24,3 +24,4 @@ export { gatekeeperEvaluator } from './runtime/evaluate.js';
 export type { GatekeeperReview, GatekeeperDecision } from './runtime/evaluate.js';
 export { applyMutator, mutatePod, parseLocation } from './runtime/mutation-interpreter.js';
 export type { MutatorObject, PathNode } from './runtime/mutation-interpreter.js';
+export { evaluateGatekeeperExisting, type GatekeeperExistingEvaluator } from './evaluate-existing.js';

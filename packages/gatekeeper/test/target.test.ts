@@ -22,6 +22,7 @@ describe('public API', () => {
         'applyMutator',
         'constraintKind',
         'containerLocation',
+        'evaluateGatekeeperExisting',
         'gatekeeperAction',
         'gatekeeperEvaluator',
         'gatekeeperTarget',
