@@ -21,3 +21,4 @@ export type {
 } from './types.js';
 export { kyvernoEvaluator, kyvernoTarget, translateInputs, type KyvernoTargetOptions, type KyvernoVerdict, type KyvernoWorkload } from './target.js';
 export { applyMerge, constructorsToMaps, runMutatingPolicy } from './apply-configuration.js';
+export { evaluateKyvernoExisting, type KyvernoExistingEvaluator } from './evaluate-existing.js';

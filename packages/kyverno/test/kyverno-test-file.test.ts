@@ -48,6 +48,7 @@ describe('public API', () => {
       'constructorsToMaps',
       'defaultsPlan',
       'dnsLabel',
+      'evaluateKyvernoExisting',
       'kyvernoAction',
       'kyvernoEvaluator',
       'kyvernoTarget',

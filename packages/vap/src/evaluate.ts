@@ -86,7 +86,8 @@ interface ResourceRule {
   scope?: string;
 }
 
-interface MatchResources {
+/** `matchConstraints` / `matchResources` of an admission policy or binding. */
+export interface MatchResources {
   namespaceSelector?: LabelSelector;
   objectSelector?: LabelSelector;
   resourceRules?: ResourceRule[];
@@ -162,8 +163,12 @@ function namespaceObjectOf(request: AdmissionRequest): { metadata: { name: strin
   return { metadata: { ...given?.metadata, name: request.namespace, labels: { ...labelsOf(given), [NAME_LABEL]: request.namespace } } };
 }
 
-/** `matchConstraints` or a binding's `matchResources`; rules are required in the policy, optional (= all) in the binding. */
-function resourcesMatch(match: MatchResources | undefined, request: AdmissionRequest, rulesRequired: boolean): boolean {
+/**
+ * Whether a request is selected by `matchConstraints` (`rulesRequired`: no rules select nothing) or
+ * by a binding's `matchResources` (no rules = every resource the policy matches): resource rules,
+ * excludeResourceRules, namespaceSelector and objectSelector. Kyverno's CEL policies use the same.
+ */
+export function resourcesMatch(match: MatchResources | undefined, request: AdmissionRequest, rulesRequired: boolean): boolean {
   if (match === undefined) return !rulesRequired;
   const rules = match.resourceRules;
   if (rules !== undefined && rules.length > 0 ? !rules.some((rule) => ruleMatches(rule, request)) : rulesRequired) return false;
@@ -259,7 +264,8 @@ function paramsFor(policy: PreparedPolicy, binding: Binding, request: AdmissionR
   });
 }
 
-function bindingsOf(request: AdmissionRequest, object: Pod, params: unknown): Record<string, unknown> {
+/** The CEL bindings of a request as the API server provides them: object, oldObject, params, namespaceObject, request. */
+export function bindingsOf(request: AdmissionRequest, object: Pod, params: unknown): Record<string, unknown> {
   return {
     object,
     oldObject: request.oldObject ?? null,

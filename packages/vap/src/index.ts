@@ -23,11 +23,14 @@ export {
 export { NAMESPACE_NAME_LABEL, REQUESTER_EXPRESSION, SERVICE_ACCOUNT_EXPRESSION, describeGroup, namespaceSelector, scopeConditions, type MatchCondition } from './scope.js';
 export { vapTarget } from './target.js';
 export {
+  bindingsOf,
   evaluateVapExisting,
   evaluateVapTranslation,
+  resourcesMatch,
   vapAdmission,
   vapEvaluator,
   workloadRequest,
+  type MatchResources,
   type AdmissionOptions,
   type AdmissionOutcome,
   type AdmissionRequest,
