@@ -130,10 +130,12 @@ const damagedYaml = fc
   });
 
 /**
- * Deep nesting, flow and block. Kept below the depth where the `yaml` package overflows the stack
- * inside vitest's worker (see the release test for 20,000 levels through the real bin).
+ * Deep nesting, flow and block, on both sides of core's 256-level limit and well past the depth
+ * (~800) where the `yaml` package's recursion used to overflow the stack (see the release test for
+ * 20,000 levels through the real bin). Block shapes indent one space per level to keep the text
+ * small.
  */
-const deepNesting = fc.tuple(fc.integer({ min: 1, max: 600 }), fc.constantFrom('flow-seq', 'flow-map', 'block-seq', 'block-map', 'unbalanced'), fc.boolean()).map(([depth, shape, asPsp]) => {
+const deepNesting = fc.tuple(fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1_000, max: 3_000 })), fc.constantFrom('flow-seq', 'flow-map', 'block-seq', 'block-map', 'unbalanced'), fc.boolean()).map(([depth, shape, asPsp]) => {
   const nested = (() => {
     switch (shape) {
       case 'flow-seq':
@@ -141,9 +143,9 @@ const deepNesting = fc.tuple(fc.integer({ min: 1, max: 600 }), fc.constantFrom('
       case 'flow-map':
         return '{a: '.repeat(depth) + '1' + '}'.repeat(depth);
       case 'block-seq':
-        return Array.from({ length: depth }, (_, i) => `\n${' '.repeat(i * 2)}-`).join('') + ' 1';
+        return Array.from({ length: depth }, (_, i) => `\n${' '.repeat(i)}-`).join('') + ' 1';
       case 'block-map':
-        return Array.from({ length: depth }, (_, i) => `\n${' '.repeat(i * 2)}a:`).join('') + ' 1';
+        return Array.from({ length: depth }, (_, i) => `\n${' '.repeat(i)}a:`).join('') + ' 1';
       default:
         return '['.repeat(depth) + '{a: '.repeat(depth);
     }
@@ -424,6 +426,18 @@ describe('fuzzing psp-translate run() on stdin', () => {
       }),
       fuzzParameters(80),
     );
+  });
+
+  it('refuses YAML nested past 1,000 levels with one located error, run after run (no stack overflow, no V8 out-of-memory)', async () => {
+    const shapes = ['['.repeat(5_000) + ']'.repeat(5_000), Array.from({ length: 1_500 }, (_, level) => `${' '.repeat(level)}a:`).join('\n') + ' 1\n'];
+    for (const argv of [['ir', '-'], ['translate', '-'], ['check', '-']]) {
+      for (const text of shapes) {
+        const outcome = await runWith(argv, text);
+        expectWellBehaved(outcome);
+        expect(outcome.code, describeOutcome(outcome)).toBe(2);
+        expect(outcome.stderr).toMatch(/^error: <stdin>:(1:257|257:\d+): YAML nests (5000|1500) levels deep; the limit is 256 levels[^\n]+\n$/);
+      }
+    }
   });
 
   it('the property can fail: an invalid PSP is noticed, a valid one is accepted', async () => {

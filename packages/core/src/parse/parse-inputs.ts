@@ -29,6 +29,7 @@ import {
   formatFieldPath,
   isEmptyDocument,
   MAX_ALIAS_EXPANSIONS,
+  MAX_NESTING_DEPTH,
   parseYamlFile,
   SourceLocator,
   valueAt,
@@ -191,7 +192,16 @@ class InputCollector {
   constructor(private readonly options: ParseOptions) {}
 
   addFile(file: InputFile): void {
-    const { documents, lineCounter } = parseYamlFile(file.text);
+    const { documents, lineCounter, tooDeep } = parseYamlFile(file.text);
+    if (tooDeep) {
+      const { line, col } = lineCounter.linePos(tooDeep.offset);
+      this.issueAt(
+        { file: file.path, line, column: col },
+        `YAML nests ${tooDeep.depth} levels deep; the limit is ${MAX_NESTING_DEPTH} levels (no Kubernetes object needs more than a few dozen), ` +
+          'so the file was refused before reading it. Check that this is the manifest you meant to pass',
+      );
+      return;
+    }
     for (const document of documents) this.addDocument(file.path, document, new SourceLocator(file.path, document, lineCounter));
   }
 

@@ -4,6 +4,8 @@
  * package in 1.1 mode, and keep the node tree so any field path can be mapped back to a line.
  */
 import {
+  Composer,
+  type CST,
   type Document,
   isAlias,
   isMap,
@@ -12,7 +14,7 @@ import {
   isSeq,
   LineCounter,
   type Node,
-  parseAllDocuments,
+  Parser,
   type ParseOptions,
   type DocumentOptions,
   type SchemaOptions,
@@ -47,11 +49,65 @@ const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   uniqueKeys: true,
 };
 
-/** Parses every document of one file, keeping the line index for positions. */
-export function parseYamlFile(text: string): { documents: Document.Parsed[]; lineCounter: LineCounter } {
+/**
+ * Collections one file may nest inside each other. Kubernetes objects nest a few dozen levels at
+ * most (a CronJob's container capabilities sit at 10); the `yaml` package builds nodes recursively
+ * and overflows the stack near 800 levels (in a worker thread sooner, once as a V8 out-of-memory
+ * crash), so deeper input is refused before any node is built.
+ */
+export const MAX_NESTING_DEPTH = 256;
+
+/** Where a document first nests collections deeper than {@link MAX_NESTING_DEPTH}, and how deep it goes. */
+export interface ExcessiveNesting {
+  /** Character offset of the first collection past the limit. */
+  offset: number;
+  /** The deepest nesting in the document, in collections. */
+  depth: number;
+}
+
+/**
+ * Measures collection nesting in the concrete syntax tree (which the `yaml` package's lexer and
+ * parser build without recursion), with an explicit stack so no depth can overflow ours either.
+ */
+function findExcessiveNesting(document: CST.Token, limit: number): ExcessiveNesting | undefined {
+  const pending: [CST.Token, number][] = [[document, 0]];
+  let deepest = 0;
+  let firstPastLimit = Number.POSITIVE_INFINITY;
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [token, depth] = next;
+    if (token.type === 'document') {
+      if (token.value) pending.push([token.value, depth]);
+    } else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
+      const level = depth + 1;
+      deepest = Math.max(deepest, level);
+      if (level > limit) firstPastLimit = Math.min(firstPastLimit, token.offset);
+      // A key can be a collection too (`? [a, b]`).
+      for (const item of token.items) {
+        if (item.key) pending.push([item.key, level]);
+        if (item.value) pending.push([item.value, level]);
+      }
+    }
+  }
+  return deepest > limit ? { offset: firstPastLimit, depth: deepest } : undefined;
+}
+
+/**
+ * Parses every document of one file, keeping the line index for positions. A file with a document
+ * nested deeper than {@link MAX_NESTING_DEPTH} yields no documents and `tooDeep` instead.
+ */
+export function parseYamlFile(text: string): { documents: Document.Parsed[]; lineCounter: LineCounter; tooDeep?: ExcessiveNesting } {
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
-  return { documents: Array.isArray(parsed) ? parsed : [], lineCounter };
+  const found: { tooDeep?: ExcessiveNesting } = {};
+  // parseAllDocuments with each document's syntax tree measured before it is composed.
+  function* measured(tokens: Iterable<CST.Token>): Generator<CST.Token> {
+    for (const token of tokens) {
+      found.tooDeep = findExcessiveNesting(token, MAX_NESTING_DEPTH);
+      if (found.tooDeep) return;
+      yield token;
+    }
+  }
+  const documents = Array.from(new Composer(YAML_OPTIONS).compose(measured(new Parser(lineCounter.addNewLine).parse(text))));
+  return found.tooDeep ? { documents: [], lineCounter, tooDeep: found.tooDeep } : { documents, lineCounter };
 }
 
 /** True for a document that holds nothing (only comments, `---`, or an explicit null). */

@@ -254,6 +254,27 @@ metadata: {name: not-apps}
     ]);
   });
 
+  test('YAML nested deeper than the limit is refused before it is composed (no stack overflow), with where and how deep', () => {
+    const flow = '['.repeat(5_000) + ']'.repeat(5_000);
+    const block = Array.from({ length: 1_200 }, (_, level) => `${' '.repeat(level)}- `).join('\n') + '1\n';
+    const document = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n  x: ${'{a: '.repeat(300)}1${'}'.repeat(300)}\n`;
+    // Run twice: a second deep run used to crash the process with a V8 out-of-memory error.
+    for (let run = 0; run < 2; run++) {
+      expect(issuesOf(() => parseInputs([{ path: 'flow.yaml', text: flow }]))).toEqual([
+        { file: 'flow.yaml', line: 1, column: 257, message: expect.stringMatching(/^YAML nests 5000 levels deep; the limit is 256 levels/) },
+      ]);
+    }
+    expect(issuesOf(() => parseInputs([{ path: 'block.yaml', text: block }]))).toEqual([
+      { file: 'block.yaml', line: 257, column: 257, message: expect.stringMatching(/^YAML nests 1200 levels deep; the limit is 256 levels/) },
+    ]);
+    expect(issuesOf(() => parseInputs([{ path: 'cm.yaml', text: document }]))).toEqual([
+      { file: 'cm.yaml', line: 5, column: 6 + 254 * 4, message: expect.stringMatching(/^YAML nests 302 levels deep/) },
+    ]);
+    // At the limit, nesting is read as usual.
+    const atLimit = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n  x: ${'['.repeat(254)}1${']'.repeat(254)}\n`;
+    expect(parseInputs([{ path: 'ok.yaml', text: atLimit }]).skipped).toMatchObject([{ kind: 'ConfigMap', name: 'deep' }]);
+  });
+
   test('oversized input is refused before parsing, with how to raise the limit', () => {
     const issues = issuesOf(() => parseInputs([{ path: 'big.yaml', text: 'x'.repeat(2048) }], { maxBytes: 1024 }));
     expect(issues).toEqual([{ file: 'big.yaml', message: expect.stringMatching(/too large \(2\.0 KiB; the limit is 1\.0 KiB.*maxBytes/) }]);
