@@ -39,11 +39,13 @@ export const targets: TargetRegistry = {
     name: 'gatekeeper',
     translate: async (inputs, options) => (await import('@psp-translate/gatekeeper')).gatekeeperTarget.translate(inputs, options),
     evaluate: async (translation) => (await import('@psp-translate/gatekeeper')).gatekeeperTarget.evaluate(translation),
+    evaluateExisting: async (inputs) => (await import('@psp-translate/gatekeeper')).evaluateGatekeeperExisting(inputs),
   },
   kyverno: {
     name: 'kyverno',
     translate: async (inputs, options) => (await import('@psp-translate/kyverno')).kyvernoTarget.translate(inputs, options),
     evaluate: async (translation, inputs) => (await import('@psp-translate/kyverno')).kyvernoTarget.evaluate(translation, inputs),
+    evaluateExisting: async (inputs) => (await import('@psp-translate/kyverno')).evaluateKyvernoExisting(inputs),
   },
   psa: {
     name: 'psa',
@@ -54,5 +56,7 @@ export const targets: TargetRegistry = {
   vap: {
     name: 'vap',
     translate: async (inputs, options) => (await import('@psp-translate/vap')).vapTarget.translate(inputs, options),
+    evaluate: async (translation, inputs) => (await import('@psp-translate/vap')).vapTarget.evaluate(translation, inputs),
+    evaluateExisting: async (inputs) => (await import('@psp-translate/vap')).vapTarget.evaluateExisting(inputs),
   },
 };

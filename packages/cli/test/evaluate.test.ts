@@ -136,17 +136,19 @@ describe('psp-translate evaluate with Pod Security labels', () => {
     expect(result.code).toBe(0);
   });
 
-  it('reports engines that cannot read existing policies as not evaluated, in every result and below the table', async () => {
-    const json = JSON.parse((await evaluate(['--format', 'json'])).stdout) as EvaluateDocument;
-    expect(Object.keys(json.results[0]!.targets)).toEqual(['gatekeeper', 'kyverno', 'psa', 'vap']);
-    expect(json.results[0]!.targets['gatekeeper']).toEqual({ admitted: null, reasons: [], notEvaluated: 'psp-translate cannot read existing gatekeeper policies yet in this version' });
+  it('with --target all, leaves out the engines whose policies are absent and says so; a target named explicitly stays, as not evaluated', async () => {
+    const all = await evaluate(['--format', 'json']);
+    const json = JSON.parse(all.stdout) as EvaluateDocument;
+    expect(Object.keys(json.results[0]!.targets)).toEqual(['psa']);
+    expect(all.stderr).toContain('note: the inputs hold no gatekeeper, kyverno, vap policies\n');
+    const named = JSON.parse((await evaluate(['--format', 'json', '--target', 'gatekeeper,psa'])).stdout) as EvaluateDocument;
+    expect(named.results[0]!.targets['gatekeeper']).toEqual({ admitted: null, reasons: [], notEvaluated: 'the inputs hold no gatekeeper policies' });
 
     const text = await evaluate();
     expect(text.stdout.includes('\u001b[')).toBe(false);
     expect(text.stdout.split('\n')[0]).toBe('5 workloads against the policies in the inputs: 3 admitted, 2 rejected.');
     expect(text.stdout).toMatch(/│ Workload +│ psa +│ Why +│/);
     expect(text.stdout).toMatch(/│ Pod +│ rejected +│ host namespaces \(hostNetwork=true\)/);
-    expect(text.stdout.replace(/\s+/g, ' ')).toContain('Not evaluated - gatekeeper: psp-translate cannot read existing gatekeeper policies yet in this version');
   });
 
   it('prints markdown for a pull request', async () => {
@@ -161,7 +163,9 @@ describe('psp-translate evaluate with Pod Security labels', () => {
     const result = await evaluate(['--target', 'gatekeeper,vap']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(
+    expect(result.stderr).toBe('error: gatekeeper: the inputs hold no gatekeeper policies\nerror: vap: the inputs hold no vap policies\n');
+    const none = await evaluate(['--target', 'gatekeeper,vap'], { targets: { gatekeeper: undefined, kyverno: undefined, psa: undefined, vap: undefined } });
+    expect(none.stderr).toBe(
       'error: gatekeeper: psp-translate cannot read existing gatekeeper policies yet in this version\nerror: vap: psp-translate cannot read existing vap policies yet in this version\n',
     );
   });

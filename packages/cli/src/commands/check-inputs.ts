@@ -40,6 +40,8 @@ export async function loadCheckInputs(
   say: Messages,
   requirePolicies: boolean,
   verbose: boolean,
+  /** `evaluate` reads other engines' admission policies among the policy inputs (not among the workloads). */
+  othersRead = false,
 ): Promise<CheckInputs> {
   const workloadInputs = options.workloads;
   const stdinUses = [...inputs, ...(workloadInputs ?? [])].filter((input) => input === '-').length;
@@ -47,7 +49,7 @@ export async function loadCheckInputs(
   const loadOptions = { defaultNamespace: options.namespace, maxBytes: options.maxInputMib * 1024 * 1024 };
   const policySet = await loadCluster(inputs, io, { ...loadOptions, requirePolicies });
   if (workloadInputs === undefined) {
-    reportSkipped(policySet, say, verbose);
+    reportSkipped(policySet, say, verbose, { othersRead });
     if (policySet.workloads.length === 0) {
       throw new CliError(`no workloads found in ${inputs.join(', ')}; pass the manifests to check with --workloads (helm template output, kubectl get -o yaml)`);
     }
@@ -62,7 +64,10 @@ export async function loadCheckInputs(
     );
   }
   const skippedPlaces = new Set(policySet.skipped.map(at));
-  reportSkipped({ ...policySet, skipped: [...policySet.skipped, ...workloadSet.skipped.filter((object) => !skippedPlaces.has(at(object)))] }, say, verbose);
+  const policyOthers = new Set(policySet.others.map(at));
+  const workloadSkipped = [...workloadSet.skipped, ...workloadSet.others.filter((object) => !policyOthers.has(at(object))).map(({ apiVersion, kind, name, source }) => ({ apiVersion, kind, name, source }))];
+  const workloadSkippedOnce = [...new Map(workloadSkipped.map((object) => [at(object), object])).values()];
+  reportSkipped({ ...policySet, skipped: [...policySet.skipped, ...workloadSkippedOnce.filter((object) => !skippedPlaces.has(at(object)))] }, say, verbose, { othersRead });
   const workloadPlaces = new Set(workloadSet.workloads.map(at));
   const unchecked = policySet.workloads.filter((workload) => !workloadPlaces.has(at(workload)));
   if (unchecked.length > 0) {

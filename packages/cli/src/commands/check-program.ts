@@ -78,11 +78,11 @@ Examples:
   sharedOptions(
     program
       .command('evaluate')
-      .summary('dry-run existing policies (PSA namespace labels) on workloads')
+      .summary('dry-run existing policies (PSA labels, Gatekeeper, Kyverno, ValidatingAdmissionPolicy) on workloads')
       .description(
-        'Judge workloads by the policies already in the inputs, no PSP involved: today Pod Security Admission labels on Namespaces (a dry run of a label change; a namespace without labels is privileged).',
+        'Judge workloads by the policies already in the inputs, no PSP involved: Pod Security Admission labels on Namespaces (a namespace without labels is privileged), Gatekeeper ConstraintTemplates with CEL code and their Constraints, Kyverno CEL policies, ValidatingAdmissionPolicies and bindings. What cannot run in-process (Rego, Kyverno patterns) is listed as notes.',
       )
-      .argument('<inputs...>', 'files or directories with the policies (Namespaces with pod-security.kubernetes.io labels); - reads stdin'),
+      .argument('<inputs...>', 'files or directories with the policies (Namespaces, ConstraintTemplates and Constraints, Kyverno policies, ValidatingAdmissionPolicies and bindings); - reads stdin'),
   )
     .addOption(
       new Option('-t, --target <targets>', `the engines whose policies to read (${TARGET_NAMES.join(', ')}, comma-separated, or all)`)

@@ -1,7 +1,9 @@
 /**
  * `psp-translate evaluate`: judge workloads by policies that already exist, no PSP involved. Each
- * engine reads its own policies from the inputs through its target's `evaluateExisting` hook (today:
- * Pod Security Admission labels on Namespaces), so a label change can be dry-run before it is made.
+ * engine reads its own policies from the inputs through its target's `evaluateExisting` hook: Pod
+ * Security Admission labels on Namespaces, Gatekeeper ConstraintTemplates (CEL) and Constraints,
+ * Kyverno CEL policies, ValidatingAdmissionPolicies and bindings. A change can be dry-run before it
+ * is applied; what an engine cannot run in-process (Rego, Kyverno patterns...) is listed as notes.
  */
 import { CliError, ExitCode } from '../errors.js';
 import type { CliIO } from '../io.js';
@@ -9,7 +11,7 @@ import { messages } from '../messages.js';
 import type { OutputFormat } from '../render/formats.js';
 import type { Report, TargetOutcome, WorkloadResult } from '../render/report.js';
 import type { TargetName, TargetSelection } from '../target-names.js';
-import type { TargetRegistry } from '../targets.js';
+import type { TargetRegistry, WorkloadEvaluator } from '../targets.js';
 import { anyRejected, summariseTargets, type PreparedTarget } from './check.js';
 import { loadCheckInputs, toWorkloadContext, workloadPods, type CheckInputOptions, type WorkloadPod } from './check-inputs.js';
 
@@ -51,15 +53,21 @@ export async function evaluateWorkloads(workloads: readonly WorkloadPod[], targe
   };
 }
 
+/** What an engine's evaluator says it could not evaluate (Rego-only templates, Kyverno pattern rules...), once per run. */
+function notesOf(evaluate: WorkloadEvaluator): readonly string[] {
+  const notes = (evaluate as WorkloadEvaluator & { notes?: unknown }).notes;
+  return Array.isArray(notes) ? notes.filter((note): note is string => typeof note === 'string') : [];
+}
+
 /** Run `evaluate`: read, judge, print. Exit 0 when every workload is admitted, 1 when any is rejected, 2 when no engine could judge. */
 export async function evaluateCommand(inputs: readonly string[], options: EvaluateCommandOptions, io: CliIO, registry: TargetRegistry): Promise<number> {
   const say = messages(io);
-  const { policySet, workloads } = await loadCheckInputs(inputs, options, io, say, false, options.verbose);
+  const { policySet, workloads } = await loadCheckInputs(inputs, options, io, say, false, options.verbose, true);
   const pods = await workloadPods(workloads, options.namespace);
 
-  const targets = options.target.names;
   const prepared = new Map<TargetName, PreparedTarget>();
-  for (const name of targets) {
+  const notes: string[] = [];
+  for (const name of options.target.names) {
     const hook = registry[name]?.evaluateExisting;
     if (hook === undefined) {
       prepared.set(name, { notEvaluated: `psp-translate cannot read existing ${name} policies yet in this version` });
@@ -67,11 +75,22 @@ export async function evaluateCommand(inputs: readonly string[], options: Evalua
     }
     const evaluate = await hook(policySet);
     prepared.set(name, evaluate === null ? { notEvaluated: `the inputs hold no ${name} policies` } : { evaluate });
+    if (evaluate !== null) notes.push(...notesOf(evaluate).map((note) => `${name}: ${note}`));
   }
-  const able = targets.filter((name) => 'evaluate' in (prepared.get(name) as PreparedTarget));
+  const able = options.target.names.filter((name) => 'evaluate' in (prepared.get(name) as PreparedTarget));
   if (able.length === 0) {
-    throw new CliError(targets.map((name) => `${name}: ${(prepared.get(name) as { notEvaluated: string }).notEvaluated}`));
+    throw new CliError(options.target.names.map((name) => `${name}: ${(prepared.get(name) as { notEvaluated: string }).notEvaluated}`));
   }
+  // With the default `all`, engines whose policies are absent are left out (and named once); a target asked for by name stays, as not evaluated.
+  // Pod Security Admission's policies are Namespace labels: without any Namespace in the inputs there is nothing of it to dry-run.
+  const holdsPolicies = (name: TargetName) => able.includes(name) && (name !== 'psa' || policySet.namespaces.length > 0);
+  const absent = options.target.all ? options.target.names.filter((name) => !holdsPolicies(name) && registry[name]?.evaluateExisting !== undefined) : [];
+  const targets = options.target.names.filter((name) => !absent.includes(name));
+  if (targets.length === 0) {
+    throw new CliError(`the inputs hold no admission policies to evaluate (Namespaces with Pod Security labels, Gatekeeper templates and constraints, Kyverno policies, ValidatingAdmissionPolicies and bindings)`);
+  }
+  if (absent.length > 0) say.note(`the inputs hold no ${absent.join(', ')} policies`);
+  for (const note of notes) say.note(note);
   if (policySet.policies.length > 0) {
     say.note(`evaluate judges existing policies only; the ${policySet.policies.length} PodSecurityPolicies in the inputs are not used (psp-translate check dry-runs them)`);
   }

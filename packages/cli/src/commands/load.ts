@@ -58,9 +58,19 @@ export async function loadCluster(inputs: readonly string[], io: CliIO, options:
   }
 }
 
-/** Say what was skipped: each object with `verbose`, else one line with the count. */
-export function reportSkipped(inputSet: InputSet, say: Messages, verbose: boolean): void {
-  const { skipped } = inputSet;
+function place(object: { source: { file: string; line: number } }): string {
+  return `${object.source.file}:${object.source.line}`;
+}
+
+/**
+ * Say what was skipped: each object with `verbose`, else one line with the count. Other engines'
+ * admission policies (`others`) count as skipped too, except for a command that reads them
+ * (`othersRead`: `evaluate`).
+ */
+export function reportSkipped(inputSet: InputSet, say: Messages, verbose: boolean, options: { othersRead?: boolean } = {}): void {
+  const counted = new Set(inputSet.skipped.map(place));
+  const unread = options.othersRead === true ? [] : inputSet.others.filter((object) => !counted.has(place(object)));
+  const skipped = [...inputSet.skipped, ...unread.map(({ apiVersion, kind, name, source }) => ({ apiVersion, kind, name, source }))];
   if (skipped.length === 0) return;
   if (verbose) {
     for (const object of skipped) {
