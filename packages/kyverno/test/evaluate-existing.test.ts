@@ -144,7 +144,7 @@ describe('our translation of the example cluster, read back as existing policies
     expect(rejected).toBeGreaterThan(0);
   });
 
-  it('kyverno.io/v1 ClusterPolicies (cel style, --no-mutate): validate.cel rules run; only the exception's JMESPath conditions are reported', () => {
+  it('kyverno.io/v1 ClusterPolicies (cel style, --no-mutate): validate.cel rules run; only the JMESPath conditions of the exception are reported', () => {
     const { objects } = translateInputs(inputs, { actions: { action: 'deny', kyverno: 'Enforce' }, mutate: false });
     const existing = evaluateKyvernoExisting(parseInputs([{ path: 'kyverno.yaml', text: objects.map((o) => JSON.stringify(o)).join('\n---\n') }]));
     expect(existing).not.toBeNull();
