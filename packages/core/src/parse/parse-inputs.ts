@@ -192,7 +192,7 @@ class InputCollector {
   constructor(private readonly options: ParseOptions) {}
 
   addFile(file: InputFile): void {
-    const { documents, lineCounter, tooDeep } = parseYamlFile(file.text);
+    const { documents, lineCounter, tooDeep, collectionKeys } = parseYamlFile(file.text);
     if (tooDeep) {
       const { line, col } = lineCounter.linePos(tooDeep.offset);
       this.issueAt(
@@ -201,6 +201,14 @@ class InputCollector {
           'so the file was refused before reading it. Check that this is the manifest you meant to pass',
       );
       return;
+    }
+    for (const key of collectionKeys) {
+      const { line, col } = lineCounter.linePos(key.offset);
+      this.issueAt(
+        { file: file.path, line, column: col },
+        `mapping key is a ${key.shape}; Kubernetes objects only have string keys, and kubectl refuses this document. ` +
+          'Quote the key if it is meant as text',
+      );
     }
     for (const document of documents) this.addDocument(file.path, document, new SourceLocator(file.path, document, lineCounter));
   }

@@ -47,6 +47,10 @@ const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   customTags: kubectlTags,
   prettyErrors: false,
   uniqueKeys: true,
+  // The yaml package would print its warnings to the terminal. The only one toJS raises, a key
+  // that is a collection, is reported from the syntax tree instead (see parseYamlFile); a key that
+  // is an alias of a collection is stringified unreported, and matches no field.
+  logLevel: 'error',
 };
 
 /**
@@ -65,11 +69,19 @@ export interface ExcessiveNesting {
   depth: number;
 }
 
+/** A mapping key that is a sequence or a mapping (`? [a, b]`), which no Kubernetes object has. */
+export interface CollectionKey {
+  /** Character offset of the key. */
+  offset: number;
+  shape: 'sequence' | 'mapping';
+}
+
 /**
  * Measures collection nesting in the concrete syntax tree (which the `yaml` package's lexer and
- * parser build without recursion), with an explicit stack so no depth can overflow ours either.
+ * parser build without recursion), with an explicit stack so no depth can overflow ours either,
+ * and collects the keys that are collections on the way.
  */
-function findExcessiveNesting(document: CST.Token, limit: number): ExcessiveNesting | undefined {
+function inspectSyntaxTree(document: CST.Token, limit: number, collectionKeys: CollectionKey[]): ExcessiveNesting | undefined {
   const pending: [CST.Token, number][] = [[document, 0]];
   let deepest = 0;
   let firstPastLimit = Number.POSITIVE_INFINITY;
@@ -81,9 +93,15 @@ function findExcessiveNesting(document: CST.Token, limit: number): ExcessiveNest
       const level = depth + 1;
       deepest = Math.max(deepest, level);
       if (level > limit) firstPastLimit = Math.min(firstPastLimit, token.offset);
-      // A key can be a collection too (`? [a, b]`).
       for (const item of token.items) {
-        if (item.key) pending.push([item.key, level]);
+        if (item.key) {
+          pending.push([item.key, level]);
+          const { key } = item;
+          if (key.type === 'block-map' || key.type === 'block-seq' || key.type === 'flow-collection') {
+            const shape = key.type === 'block-map' || (key.type === 'flow-collection' && key.start.source === '{') ? 'mapping' : 'sequence';
+            collectionKeys.push({ offset: key.offset, shape });
+          }
+        }
         if (item.value) pending.push([item.value, level]);
       }
     }
@@ -91,23 +109,34 @@ function findExcessiveNesting(document: CST.Token, limit: number): ExcessiveNest
   return deepest > limit ? { offset: firstPastLimit, depth: deepest } : undefined;
 }
 
+/** One file parsed: see {@link parseYamlFile}. */
+export interface ParsedYamlFile {
+  documents: Document.Parsed[];
+  lineCounter: LineCounter;
+  /** Set when a document nests deeper than {@link MAX_NESTING_DEPTH}; `documents` is then empty. */
+  tooDeep?: ExcessiveNesting;
+  /** Keys that are collections, in every document read (kubectl refuses them). */
+  collectionKeys: CollectionKey[];
+}
+
 /**
  * Parses every document of one file, keeping the line index for positions. A file with a document
  * nested deeper than {@link MAX_NESTING_DEPTH} yields no documents and `tooDeep` instead.
  */
-export function parseYamlFile(text: string): { documents: Document.Parsed[]; lineCounter: LineCounter; tooDeep?: ExcessiveNesting } {
+export function parseYamlFile(text: string): ParsedYamlFile {
   const lineCounter = new LineCounter();
+  const collectionKeys: CollectionKey[] = [];
   const found: { tooDeep?: ExcessiveNesting } = {};
-  // parseAllDocuments with each document's syntax tree measured before it is composed.
-  function* measured(tokens: Iterable<CST.Token>): Generator<CST.Token> {
+  // parseAllDocuments with each document's syntax tree inspected before it is composed.
+  function* inspected(tokens: Iterable<CST.Token>): Generator<CST.Token> {
     for (const token of tokens) {
-      found.tooDeep = findExcessiveNesting(token, MAX_NESTING_DEPTH);
+      found.tooDeep = inspectSyntaxTree(token, MAX_NESTING_DEPTH, collectionKeys);
       if (found.tooDeep) return;
       yield token;
     }
   }
-  const documents = Array.from(new Composer(YAML_OPTIONS).compose(measured(new Parser(lineCounter.addNewLine).parse(text))));
-  return found.tooDeep ? { documents: [], lineCounter, tooDeep: found.tooDeep } : { documents, lineCounter };
+  const documents = Array.from(new Composer(YAML_OPTIONS).compose(inspected(new Parser(lineCounter.addNewLine).parse(text))));
+  return found.tooDeep ? { documents: [], lineCounter, tooDeep: found.tooDeep, collectionKeys: [] } : { documents, lineCounter, collectionKeys };
 }
 
 /** True for a document that holds nothing (only comments, `---`, or an explicit null). */

@@ -275,6 +275,23 @@ metadata: {name: not-apps}
     expect(parseInputs([{ path: 'ok.yaml', text: atLimit }]).skipped).toMatchObject([{ kind: 'ConfigMap', name: 'deep' }]);
   });
 
+  test('a mapping key that is a collection is refused where it is written, and nothing is printed', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keys}\ndata:\n  ? [a, b]\n  : 1\n  ? {c: d}\n  : 2\n  e: [{[f]: 3}]\n';
+    const issues = issuesOf(() => parseInputs([{ path: 'keys.yaml', text }]));
+    // Node emits warnings on the next tick.
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('warning', onWarning);
+    expect(warnings).toEqual([]);
+    expect(issues.map((issue) => `${issue.line}:${issue.column} ${issue.message}`)).toEqual([
+      expect.stringMatching(/^5:5 mapping key is a sequence; Kubernetes objects only have string keys/),
+      expect.stringMatching(/^7:5 mapping key is a mapping; /),
+      expect.stringMatching(/^9:8 mapping key is a sequence; /),
+    ]);
+  });
+
   test('oversized input is refused before parsing, with how to raise the limit', () => {
     const issues = issuesOf(() => parseInputs([{ path: 'big.yaml', text: 'x'.repeat(2048) }], { maxBytes: 1024 }));
     expect(issues).toEqual([{ file: 'big.yaml', message: expect.stringMatching(/too large \(2\.0 KiB; the limit is 1\.0 KiB.*maxBytes/) }]);
