@@ -34,7 +34,7 @@ import {
   SourceLocator,
   valueAt,
 } from './yaml-source.js';
-import { describeValue, describeZodIssues, type FieldProblem } from './zod-issues.js';
+import { closestField, describeValue, describeZodIssues, type FieldProblem } from './zod-issues.js';
 
 /** One Kubernetes object read from the input. */
 export interface ManifestObject<T = Record<string, unknown>> {
@@ -153,6 +153,18 @@ const WORKLOAD_GROUPS: Record<WorkloadKind, readonly string[]> = {
   Job: ['batch'],
   CronJob: ['batch'],
 };
+
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+const RBAC_KINDS: ReadonlySet<string> = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+
+/**
+ * Whether an RBAC kind's API group is a mistake for `rbac.authorization.k8s.io` (the core group, a
+ * near miss, anything naming rbac) rather than another API's kind of the same name, such as
+ * Crossplane's `iam.aws.crossplane.io` Role, which is skipped.
+ */
+function looksLikeRbacGroup(group: string): boolean {
+  return group === '' || group.toLowerCase().includes('rbac') || closestField(group, [RBAC_GROUP]) !== undefined;
+}
 
 function apiGroup(apiVersion: string): string {
   const slash = apiVersion.indexOf('/');
@@ -300,7 +312,8 @@ class InputCollector {
       }
     };
 
-    if (objectKind === 'PodSecurityPolicy' && (group === 'policy' || group === 'extensions')) {
+    // Under any API group: a PodSecurityPolicy we skipped for a typo in its apiVersion would be a policy silently dropped.
+    if (objectKind === 'PodSecurityPolicy') {
       const parsed = PodSecurityPolicySchema.safeParse(data);
       if (!parsed.success) return problemsAt(describeZodIssues(parsed.error, data, PodSecurityPolicySchema));
       const problems = checkPodSecurityPolicy(parsed.data);
@@ -320,7 +333,7 @@ class InputCollector {
       return;
     }
 
-    if (group === 'rbac.authorization.k8s.io') {
+    if (group === RBAC_GROUP || (RBAC_KINDS.has(objectKind) && looksLikeRbacGroup(group))) {
       const rbac = this.set.rbac;
       switch (objectKind) {
         case 'Role':

@@ -27,7 +27,7 @@ describe('error fixtures', () => {
     expect(cases).toEqual(
       expect.arrayContaining([
         'malformed-yaml', 'wrong-type', 'unknown-field', 'invalid-enum', 'range-min-gt-max',
-        'duplicate-psp', 'alias-bomb', 'oversized', 'no-psp', 'not-a-mapping',
+        'duplicate-psp', 'alias-bomb', 'oversized', 'no-psp', 'not-a-mapping', 'deep-nesting', 'unknown-api-version',
       ]),
     );
   });

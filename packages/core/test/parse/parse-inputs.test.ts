@@ -244,6 +244,28 @@ metadata: {name: not-apps}
     });
   });
 
+  test('a PodSecurityPolicy or RBAC kind under a mistyped API group is refused, not skipped; other APIs\' kinds of the same name are skipped', () => {
+    const text = [
+      psp('typo').replace('policy/v1beta1', 'polcy/v1beta1'),
+      '---',
+      psp('core').replace('policy/v1beta1', 'v1'),
+      '---',
+      'apiVersion: rbac.authorization.k8s/v1\nkind: ClusterRole\nmetadata: {name: r}\nrules: []',
+      '---',
+      'apiVersion: v1\nkind: RoleBinding\nmetadata: {name: b, namespace: x}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}',
+      '---',
+      'apiVersion: iam.aws.crossplane.io/v1beta1\nkind: Role\nmetadata: {name: aws-role}\nspec: {}',
+    ].join('\n');
+    expect(issuesOf(() => parseInputs([{ path: 'g.yaml', text }])).map((issue) => `${issue.line}:${issue.column} ${issue.object} ${issue.field}: ${issue.message}`)).toEqual([
+      '1:13 PodSecurityPolicy/typo apiVersion: invalid value "polcy/v1beta1"; did you mean `policy/v1beta1`? valid values: policy/v1beta1, extensions/v1beta1',
+      '12:13 PodSecurityPolicy/core apiVersion: invalid value "v1"; valid values: policy/v1beta1, extensions/v1beta1',
+      '23:13 ClusterRole/r apiVersion: invalid value "rbac.authorization.k8s/v1"; valid values: rbac.authorization.k8s.io/v1, rbac.authorization.k8s.io/v1beta1, rbac.authorization.k8s.io/v1alpha1',
+      '28:13 RoleBinding/b apiVersion: invalid value "v1"; valid values: rbac.authorization.k8s.io/v1, rbac.authorization.k8s.io/v1beta1, rbac.authorization.k8s.io/v1alpha1',
+    ]);
+    const crossplane = parseInputs([{ path: 'c.yaml', text: text.split('---\n').at(-1)! }]);
+    expect(crossplane.skipped).toMatchObject([{ apiVersion: 'iam.aws.crossplane.io/v1beta1', kind: 'Role', name: 'aws-role' }]);
+  });
+
   test('a missing required strategy names the field and points at the mapping that lacks it', () => {
     const text = 'apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: p}\nspec:\n  privileged: false\n';
     expect(issuesOf(() => parseInputs([{ path: 'r.yaml', text }])).map((issue) => `${issue.line}:${issue.column} ${issue.field}: ${issue.message}`)).toEqual([
