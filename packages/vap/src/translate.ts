@@ -150,8 +150,20 @@ function candidateVariables(policy: PolicyIR, admitsName: string, pool: Identifi
   } else {
     const perControl = controls.map((c) => ({ control: c, admits: pool.claim(`${admitsName}_${c.kind}`), failure: pool.claim(`${admitsName}_${c.kind}_failure`) }));
     for (const part of perControl) {
-      variables.push({ name: part.admits, expression: part.control.admits });
-      variables.push({ name: part.failure, expression: part.control.message });
+      const { control } = part;
+      // A control costlier still (read-only hostPaths: containers x mounts per container list) gets a variable per part.
+      if (control.parts.length > 1 && costOf(control.admits, cache.costs) > CEL_PER_CALL_LIMIT / 2) {
+        const pieces = control.parts.map((p) => ({ p, admits: pool.claim(`${part.admits}_${p.id}`), failure: pool.claim(`${part.admits}_${p.id}_failure`) }));
+        for (const piece of pieces) {
+          variables.push({ name: piece.admits, expression: piece.p.admits });
+          variables.push({ name: piece.failure, expression: piece.p.message });
+        }
+        variables.push({ name: part.admits, expression: pieces.map((piece) => `variables.${piece.admits}`).join(' && ') });
+        variables.push({ name: part.failure, expression: firstFailure(pieces.map((piece) => ({ ok: `variables.${piece.admits}`, message: `variables.${piece.failure}` }))) });
+        continue;
+      }
+      variables.push({ name: part.admits, expression: control.admits });
+      variables.push({ name: part.failure, expression: control.message });
     }
     const all = perControl.map((p) => `variables.${p.admits}`).join(' && ');
     variables.push({ name: admitsName, expression: updateGuard === undefined ? all : `(${all}) && ${updateGuard}` });

@@ -82,7 +82,7 @@ describe('MutatingAdmissionPolicy mutations reproduce PSP defaults', () => {
 });
 
 describe('CEL cost', () => {
-  test('every expression is estimated; checks that read containers x mounts x volumes are reported over the limit', () => {
+  test('every expression is estimated; the read-only hostPath check stays within the limit, a variable per container list', () => {
     const simple = policyFixture({ name: 'simple', controls: { privileged: { validate: { allowPrivileged: false } }, runAsUser: { validate: { rule: 'MustRunAsNonRoot' }, defaults: { runAsNonRoot: true } } } });
     const { costs, report } = translateVap({ policies: [simple], scopeGroups: [everyone(['simple'])] }, { kubeVersion: '1.36' });
     expect(costs.length).toBeGreaterThan(5);
@@ -92,14 +92,16 @@ describe('CEL cost', () => {
 
     const readOnlyHostPath = policyFixture({ name: 'logs', controls: { hostPaths: { validate: { allowed: [{ pathPrefix: '/var/log', readOnly: true }] } } } });
     const heavy = translateVap({ policies: [readOnlyHostPath], scopeGroups: [everyone(['logs'])] });
-    const over = heavy.costs.filter((c) => c.overLimit);
-    expect(over.length).toBeGreaterThan(0);
-    expect(over.every((c) => c.cost > CEL_PER_CALL_LIMIT)).toBe(true);
-    // The costly control got variables of its own, so the rest of the policy stays within the limit.
+    expect(heavy.costs.filter((c) => c.overLimit)).toEqual([]);
+    expect(heavy.report.filter((e) => e.message.startsWith('error:'))).toEqual([]);
+    // The costly control got variables of its own, split once more per container list.
     const spec = heavy.objects[0]?.spec as { variables: { name: string }[] };
-    expect(spec.variables.map((v) => v.name)).toContain('psp_logs_hostPaths');
-    expect(over.every((c) => /variables\[\d+\]/.test(c.field))).toBe(true);
-    expect(heavy.report.filter((e) => e.fidelity === 'unsupported' && e.message.startsWith('error:')).length).toBe(over.length + 1);
-    console.info('vap cost, read-only hostPath', over.map((c) => `${c.field} ${c.cost}`));
+    const names = spec.variables.map((v) => v.name);
+    expect(names).toContain('psp_logs_hostPaths');
+    expect(names).toEqual(expect.arrayContaining(['containers', 'initContainers', 'ephemeralContainers'].map((list) => `psp_logs_hostPaths_readOnlyMounts_${list}`)));
+    const heaviest = Math.max(...heavy.costs.map((c) => c.cost));
+    expect(heaviest).toBeGreaterThan(CEL_PER_CALL_LIMIT / 10);
+    expect(heaviest).toBeLessThan(CEL_PER_CALL_LIMIT);
+    console.info('vap cost, read-only hostPath', heavy.costs.map((c) => `${c.field} ${c.cost}`));
   });
 });

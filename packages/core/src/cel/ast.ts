@@ -6,7 +6,7 @@
  * once, every container of all three kinds, or every item of a list in the pod), a boolean
  * {@link Expr} `require` that must hold for each item, and a message detail for when it does not.
  *
- * Expressions are a small tree (18 node types) over JSON values. Reading the pod is total: `get`
+ * Expressions are a small tree (20 node types) over JSON values. Reading the pod is total: `get`
  * with a `default` answers the default when any step of the path is missing, so backends never
  * see an undefined field (CEL: `has()` chains; Rego: `object.get`). The policy's values enter only
  * through `param` nodes, so the printed code is static and the values travel as parameters
@@ -69,7 +69,18 @@ export type Expr =
    * form `sensitivity:categories` with the same sensitivity and the same multiset of
    * comma-separated categories (`s0:c1,c2` = `s0:c2,c1`). The split is at the FIRST `:`.
    */
-  | { readonly op: 'selinuxLevelEq'; readonly actual: Expr; readonly expected: Expr };
+  | { readonly op: 'selinuxLevelEq'; readonly actual: Expr; readonly expected: Expr }
+  /**
+   * `body` with `var` bound to `value`, computed once (so a list built from the pod is not rebuilt
+   * for every item a comprehension in `body` visits). CEL: `[value].all(var, body)` (boolean body)
+   * or `[value].map(var, body)[0]`; Rego: `x_var := value` in a helper's body.
+   */
+  | { readonly op: 'let'; readonly var: string; readonly value: Expr; readonly body: Expr }
+  /**
+   * The list of `select` for every element `var` of the list `over` for which `where` holds, in
+   * order. CEL: `over.filter(var, where).map(var, select)`; Rego: an array comprehension.
+   */
+  | { readonly op: 'collect'; readonly var: string; readonly over: Expr; readonly where: Expr; readonly select: Expr };
 
 /**
  * Where a rule applies.
@@ -98,6 +109,13 @@ export interface Rule {
   readonly require: Expr;
   /** Why an item fails, as a string expression over the same variables (short, lowercase). */
   readonly detail: Expr;
+  /**
+   * A value computed once per pod, before the scope's items are visited, and bound to `var` in
+   * `require` and `detail` (it may read only the pod and the params). Backends must evaluate it
+   * outside the per-item loop: that is what keeps e.g. the hostPath read-only check linear in the
+   * pod's lists instead of containers x mounts x volumes.
+   */
+  readonly let?: { readonly var: string; readonly value: Expr };
 }
 
 /** The variable a `containers` scope binds. */
@@ -128,6 +146,8 @@ export const every = (name: string, over: Expr, pred: Expr): Expr => ({ op: 'eve
 export const some = (name: string, over: Expr, pred: Expr): Expr => ({ op: 'some', var: name, over, pred });
 export const onlyKey = (of: Expr, except: string): Expr => ({ op: 'onlyKey', of, except });
 export const selinuxLevelEq = (actual: Expr, expected: Expr): Expr => ({ op: 'selinuxLevelEq', actual, expected });
+export const letIn = (name: string, value: Expr, body: Expr): Expr => ({ op: 'let', var: name, value, body });
+export const collect = (name: string, over: Expr, where: Expr, select: Expr): Expr => ({ op: 'collect', var: name, over, where, select });
 
 /** `value` lies in one of `ranges` (a list of `{min, max}`, inclusive). */
 export const inRanges = (value: Expr, ranges: Expr, rangeVar = 'range'): Expr =>

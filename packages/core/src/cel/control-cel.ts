@@ -3,7 +3,7 @@
  * ./controls.ts.
  */
 import { CONTAINER_KINDS, CONTROL_KINDS, type ControlKind, type Controls, type PolicyIR } from '../ir/ir.js';
-import { and, concat, every, get, lit, not, v, type Expr, type Json, type Rule } from './ast.js';
+import { and, concat, every, get, letIn, lit, not, v, type Expr, type Json, type Rule } from './ast.js';
 import { controlDefinitions, type ControlDefinition } from './controls.js';
 import { fold, type FoldContext } from './fold.js';
 import { celString } from './literal.js';
@@ -34,8 +34,13 @@ function definition<K extends ControlKind>(kind: K): ControlDefinition<K> {
 /** The pod's list for a scope, empty when missing. */
 const listAt = (path: readonly string[]): Expr => get(v('object'), path, []);
 
-/** A rule as one whole-pod condition: its scope expanded (all three container lists). */
+/** A rule as one whole-pod condition: its scope expanded (all three container lists), its `let` bound once outside. */
 export function ruleCondition(rule: Rule): Expr {
+  const expanded = expandScope(rule);
+  return rule.let === undefined ? expanded : letIn(rule.let.var, rule.let.value, expanded);
+}
+
+function expandScope(rule: Rule): Expr {
   const scope = rule.scope;
   switch (scope.kind) {
     case 'pod':
@@ -53,6 +58,8 @@ export function controlCondition(kind: ControlKind): Expr {
 }
 
 interface MessageEntry {
+  /** The rule's id, plus the container list for `containers` scopes (`readOnlyMounts_initContainers`). */
+  id: string;
   /** CEL: this part of the rule holds. */
   ok: string;
   /** CEL string: the first failure of this part. */
@@ -64,24 +71,40 @@ function fieldSuffix(field: string): string {
 }
 
 /** One entry per container list (or one for pod/items scopes); entries that fold to true are dropped. */
-function ruleMessageEntries(kind: ControlKind, rule: Rule, ctx: FoldContext, names: PrintNames): MessageEntry[] {
+function ruleMessageEntries(kind: ControlKind, rule: Rule, outer: FoldContext, names: PrintNames): MessageEntry[] {
+  // The rule's `let`: folded into the context when the params decide it, else bound around each entry.
+  let ctx = outer;
+  let bind = (cel: string): string => cel;
+  let bindExpr = (e: Expr): Expr => e;
+  if (rule.let !== undefined) {
+    const { var: name, value } = rule.let;
+    const bound = fold(value, outer);
+    if (bound.op === 'lit') {
+      ctx = { params: outer.params, vars: new Map([...(outer.vars ?? []), [name, bound.value]]) };
+    } else {
+      const boundCel = printCel(bound, names);
+      bind = (cel) => `[${boundCel}].map(${name}, ${cel})[0]`;
+      bindExpr = (e) => letIn(name, bound, e);
+    }
+  }
   const print = (e: Expr) => printCel(fold(e, ctx), names);
   const require = fold(rule.require, ctx);
   if (require.op === 'lit' && require.value === true) return [];
   const scope = rule.scope;
   if (scope.kind === 'pod') {
-    return [{ ok: print(require), message: print(concat(lit(rule.field === '' ? `${kind}: ` : `${kind}: ${rule.field}: `), rule.detail)) }];
+    return [{ id: rule.id, ok: print(bindExpr(require)), message: bind(print(concat(lit(rule.field === '' ? `${kind}: ` : `${kind}: ${rule.field}: `), rule.detail))) }];
   }
   const lists =
     scope.kind === 'containers'
-      ? CONTAINER_KINDS.map((ck) => ({ path: ['spec', ck], var: 'container', label: get(v('container'), ['name'], ''), at: `spec.${ck}` }))
-      : [{ path: [...scope.path], var: scope.var, label: scope.label, at: scope.path.join('.') }];
+      ? CONTAINER_KINDS.map((ck) => ({ id: `${rule.id}_${ck}`, path: ['spec', ck], var: 'container', label: get(v('container'), ['name'], ''), at: `spec.${ck}` }))
+      : [{ id: rule.id, path: [...scope.path], var: scope.var, label: scope.label, at: scope.path.join('.') }];
   return lists.map((list) => {
     const items = print(listAt(list.path));
     const text = concat(lit(`${kind}: ${list.at}[`), list.label, lit(`]${fieldSuffix(rule.field)}: `), rule.detail);
     return {
-      ok: print(every(list.var, listAt(list.path), rule.require)),
-      message: `${items}.filter(${list.var}, ${printCel(fold(not(rule.require), ctx), names)}).map(${list.var}, ${print(text)})[0]`,
+      id: list.id,
+      ok: print(bindExpr(every(list.var, listAt(list.path), rule.require))),
+      message: bind(`${items}.filter(${list.var}, ${printCel(fold(not(rule.require), ctx), names)}).map(${list.var}, ${print(text)})[0]`),
     };
   });
 }
@@ -122,6 +145,16 @@ export function policyParams(policy: PolicyIR): Record<ControlKind, Record<strin
   ) as Record<ControlKind, Record<string, Json>>;
 }
 
+/** One part of a control's check: one rule, over one container list for container rules. */
+export interface InlineCheckCel {
+  /** The rule's id, with the container list for container rules (`readOnlyMounts_ephemeralContainers`). */
+  id: string;
+  /** Boolean CEL: this part admits the pod. */
+  admits: string;
+  /** String CEL: `''` when this part admits the pod, else its first failing field. */
+  message: string;
+}
+
 /** One control of one policy with the policy's values folded in. */
 export interface InlineControlCel {
   kind: ControlKind;
@@ -129,6 +162,12 @@ export interface InlineControlCel {
   admits: string;
   /** String CEL: `''` when admitted, else the first failing field. */
   message: string;
+  /**
+   * The same check in parts (the control admits when every part does; its message is the first
+   * part's non-empty message), for engines that must keep each expression under a cost limit:
+   * binding each part to a variable of its own splits a costly control (read-only hostPaths).
+   */
+  parts: InlineCheckCel[];
 }
 
 /**
@@ -143,7 +182,13 @@ export function policyControlExpressions(policy: PolicyIR, options: { object: st
     const ctx: FoldContext = { params: params[kind] };
     const condition = fold(controlCondition(kind), ctx);
     if (condition.op === 'lit' && condition.value === true) continue;
-    out.push({ kind, admits: printCel(condition, names), message: firstFailure(controlEntries(kind, ctx, names)) });
+    const entries = controlEntries(kind, ctx, names);
+    out.push({
+      kind,
+      admits: printCel(condition, names),
+      message: firstFailure(entries),
+      parts: entries.map((entry) => ({ id: entry.id, admits: entry.ok, message: firstFailure([entry]) })),
+    });
   }
   return out;
 }

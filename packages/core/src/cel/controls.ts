@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { ControlKind, Controls } from '../ir/ir.js';
 import {
   and,
+  collect,
   concat,
   cond,
   contains,
@@ -349,22 +350,19 @@ export const controlDefinitions = {
         id: 'readOnlyMounts',
         scope: containersScope,
         field: 'volumeMounts',
-        // Iterate mounts, then find the volume: containers x mounts x volumes, cheaper than volumes x containers x mounts.
+        // The names of the hostPath volumes that must be mounted read-only, computed once per pod:
+        // then each mount is one lookup in that short list (containers x mounts x |names|), not a
+        // search of every volume (containers x mounts x volumes, 1e8+ estimated CEL cost).
+        let: {
+          var: 'readOnlyVolumes',
+          value: collect('hostVolume', get(pod, ['spec', 'volumes'], []), hostPathNeedsReadOnly(v('hostVolume')), get(v('hostVolume'), ['name'], '')),
+        },
         require: or(
           not(param('anyReadOnly')),
           every(
             'mount',
             get(container, ['volumeMounts'], []),
-            or(
-              isTrue(v('mount'), ['readOnly']),
-              not(
-                some(
-                  'mounted',
-                  get(pod, ['spec', 'volumes'], []),
-                  and(eq(get(v('mounted'), ['name'], ''), get(v('mount'), ['name'], '')), hostPathNeedsReadOnly(v('mounted'))),
-                ),
-              ),
-            ),
+            or(isTrue(v('mount'), ['readOnly']), not(isIn(get(v('mount'), ['name'], ''), v('readOnlyVolumes')))),
           ),
         ),
         detail: lit('a hostPath volume allowed read-only is mounted without readOnly: true'),

@@ -205,6 +205,44 @@ export function fold(expr: Expr, ctx: FoldContext = {}): Expr {
       if (isLit(of) && isRecord(of.value)) return lit(Object.keys(of.value).every((key) => key === expr.except));
       return { op: 'onlyKey', of, except: expr.except };
     }
+    case 'let': {
+      const value = rec(expr.value);
+      const inner = new Map(vars);
+      if (isLit(value)) {
+        inner.set(expr.var, value.value);
+        return rec(expr.body, inner);
+      }
+      inner.delete(expr.var);
+      const body = rec(expr.body, inner);
+      // Nothing has side effects: an unread value need not be computed.
+      if (isLit(body)) return body;
+      return { op: 'let', var: expr.var, value, body };
+    }
+    case 'collect': {
+      const over = rec(expr.over);
+      if (isLit(over) && Array.isArray(over.value)) {
+        const items: Json[] = [];
+        let decided = true;
+        for (const item of over.value as readonly Json[]) {
+          const inner = new Map(vars);
+          inner.set(expr.var, item);
+          const where = rec(expr.where, inner);
+          if (!isLit(where)) decided = false;
+          else if (where.value === true) {
+            const selected = rec(expr.select, inner);
+            if (isLit(selected)) items.push(selected.value);
+            else decided = false;
+          }
+          if (!decided) break;
+        }
+        if (decided) return lit(items);
+      }
+      const inner = new Map(vars);
+      inner.delete(expr.var);
+      const where = rec(expr.where, inner);
+      if (isLit(where) && where.value === false) return lit([]);
+      return { op: 'collect', var: expr.var, over, where, select: rec(expr.select, inner) };
+    }
     case 'selinuxLevelEq': {
       const actual = rec(expr.actual);
       const expected = rec(expr.expected);

@@ -33,6 +33,7 @@ export {
   type CandidateCel,
   type CelControl,
   type CelOptions,
+  type InlineCheckCel,
   type InlineControlCel,
   type PolicySetCel,
 } from './control-cel.js';

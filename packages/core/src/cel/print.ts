@@ -108,6 +108,43 @@ export function printCel(expr: Expr, names: PrintNames): string {
       return `${operand(expr.of, names)}.all(key, key == ${celString(expr.except)})`;
     case 'selinuxLevelEq':
       return printLevelEq(expr.actual, expr.expected, names);
+    case 'let':
+      // No cel.bind (not in every Kubernetes version, nor in @bufbuild/cel): a one-element comprehension binds.
+      return isBoolean(expr.body)
+        ? `[${printCel(expr.value, names)}].all(${expr.var}, ${printCel(expr.body, names)})`
+        : `[${printCel(expr.value, names)}].map(${expr.var}, ${printCel(expr.body, names)})[0]`;
+    case 'collect': {
+      const over = operand(expr.over, names);
+      const filtered = expr.where.op === 'lit' && expr.where.value === true ? over : `${over}.filter(${expr.var}, ${printCel(expr.where, names)})`;
+      return `${filtered}.map(${expr.var}, ${printCel(expr.select, names)})`;
+    }
+  }
+}
+
+/** Whether `expr` is boolean by construction (a `let` over it then prints as `all`). */
+export function isBoolean(expr: Expr): boolean {
+  switch (expr.op) {
+    case 'lit':
+      return typeof expr.value === 'boolean';
+    case 'has':
+    case 'eq':
+    case 'cmp':
+    case 'not':
+    case 'and':
+    case 'or':
+    case 'in':
+    case 'str':
+    case 'every':
+    case 'some':
+    case 'onlyKey':
+    case 'selinuxLevelEq':
+      return true;
+    case 'cond':
+      return isBoolean(expr.then) && isBoolean(expr.else);
+    case 'let':
+      return isBoolean(expr.body);
+    default:
+      return false;
   }
 }
 

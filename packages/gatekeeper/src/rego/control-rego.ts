@@ -15,24 +15,29 @@ export function controlFunctions(kind: ControlKind): string {
     const scope = rule.scope;
     const suffix = rule.field === '' ? '' : `.${rule.field}`;
     const fn = `${kind}_${rule.id}_failures`;
+    // The rule's `let` is bound once, before the items are visited.
+    const letVars = rule.let === undefined ? [] : [rule.let.var];
+    const letLines = rule.let === undefined ? [] : [`${regoVar(rule.let.var)} := ${printer.value(rule.let.value, ['object', 'params'])}`];
     let lines: string[];
     if (scope.kind === 'pod') {
-      const vars = ['object', 'params'];
+      const vars = ['object', 'params', ...letVars];
       const holds = printer.boolHelper([printer.body(rule.require, vars)], vars);
-      lines = [`not ${holds}`, `msg := concat("", [${regoLiteral(`${kind}: ${rule.field}: `)}, _psp_str(${printer.value(rule.detail, vars)})])`];
+      lines = [...letLines, `not ${holds}`, `msg := concat("", [${regoLiteral(`${kind}: ${rule.field}: `)}, _psp_str(${printer.value(rule.detail, vars)})])`];
     } else if (scope.kind === 'containers') {
-      const vars = ['object', 'params', 'container'];
+      const vars = ['object', 'params', ...letVars, 'container'];
       const holds = printer.boolHelper([printer.body(rule.require, vars)], vars);
       lines = [
+        ...letLines,
         `some list in ${CONTAINER_LISTS}`,
         `some ${regoVar('container')} in _psp_list(_psp_get(${regoVar('object')}, ["spec", list], []))`,
         `not ${holds}`,
         `msg := concat("", [${regoLiteral(`${kind}: spec.`)}, list, "[", _psp_str(_psp_get(${regoVar('container')}, ["name"], "")), ${regoLiteral(`]${suffix}: `)}, _psp_str(${printer.value(rule.detail, vars)})])`,
       ];
     } else {
-      const vars = ['object', 'params', scope.var];
+      const vars = ['object', 'params', ...letVars, scope.var];
       const holds = printer.boolHelper([printer.body(rule.require, vars)], vars);
       lines = [
+        ...letLines,
         `some ${regoVar(scope.var)} in _psp_list(_psp_get(${regoVar('object')}, ${regoLiteral([...scope.path])}, []))`,
         `not ${holds}`,
         `msg := concat("", [${regoLiteral(`${kind}: ${scope.path.join('.')}[`)}, _psp_str(${printer.value(scope.label, vars)}), ${regoLiteral(`]${suffix}: `)}, _psp_str(${printer.value(rule.detail, vars)})])`,

@@ -84,6 +84,18 @@ export class RegoPrinter {
         return `_psp_get(${this.value(e.from, vars)}, ${this.keys(e.path, vars)}, ${regoLiteral(e.default ?? null)})`;
       case 'concat':
         return `concat("", [${e.parts.map((p) => `_psp_str(${this.value(p, vars)})`).join(', ')}])`;
+      case 'collect': {
+        const inner = [...vars, e.var];
+        // The condition as one helper call keeps the comprehension on one line.
+        const where = this.boolHelper([this.body(e.where, inner)], inner);
+        return `[${this.value(e.select, inner)} | some ${regoVar(e.var)} in _psp_list(${this.value(e.over, vars)}); ${where}]`;
+      }
+      case 'let': {
+        const bound = `${regoVar(e.var)} := ${this.value(e.value, vars)}`;
+        const result = this.value(e.body, [...vars, e.var]);
+        const name = this.define((n) => `${this.signature(n, vars)} := r if {\n${indent([bound, `r := ${result}`])}\n}`);
+        return this.call(name, vars);
+      }
       case 'cond': {
         const condition = this.body(e.if, vars);
         const then = this.value(e.then, vars);
@@ -111,7 +123,11 @@ export class RegoPrinter {
       case 'var':
       case 'get':
       case 'concat':
+      case 'collect':
         return [`${this.value(e, vars)} == true`];
+      case 'let':
+        // A helper of its own, so the bound variable is declared once per body.
+        return [this.boolHelper([[`${regoVar(e.var)} := ${this.value(e.value, vars)}`, ...this.body(e.body, [...vars, e.var])]], vars)];
       case 'cond': {
         const condition = this.boolHelper([this.body(e.if, vars)], vars);
         return [this.boolHelper([[condition, ...this.body(e.then, vars)], [`not ${condition}`, ...this.body(e.else, vars)]], vars)];
