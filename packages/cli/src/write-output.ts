@@ -33,7 +33,8 @@ export interface OutputFileSystem {
 }
 
 /** Written into each subdirectory we own; its presence allows us to replace that subdirectory. */
-export const OWNERSHIP_MARKER = '.psp-translate-output.json';
+// No .json/.yaml extension: `kubectl apply -f <dir>` and our own readers must not take it for a manifest.
+export const OWNERSHIP_MARKER = '.psp-translate-output';
 
 /** A safe file-name part: Kubernetes names are DNS subdomains, but input is untrusted. */
 function fileNamePart(value: string): string {

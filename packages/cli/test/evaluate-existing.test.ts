@@ -44,10 +44,10 @@ describe('round trip: translate, then evaluate the written objects', () => {
     const out = path.join(dir, target);
     const translate = await runCli(['translate', exampleCluster, '--target', target, '--action', 'deny', ...flags, '--out-dir', out]);
     expect(translate.code, translate.stderr).not.toBe(2);
-    // The files, not the directory: the directory also holds the writer's ownership marker (.psp-translate-output.json), which no reader of manifests can parse.
-    const files = (await readdir(path.join(out, target))).filter((name) => name.endsWith('.yaml')).map((name) => path.join(out, target, name));
+    // The directory as translate wrote it, ownership marker included: what a user would pass (and kubectl apply -f) too.
+    const files = (await readdir(path.join(out, target))).filter((name) => name.endsWith('.yaml'));
     expect(files.length).toBeGreaterThan(3);
-    const result = await runCli(['evaluate', ...files, '--workloads', workloadsDir, '--format', 'json']);
+    const result = await runCli(['evaluate', path.join(out, target), '--workloads', workloadsDir, '--format', 'json']);
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).not.toMatch(/not evaluated/);
     const evaluated = JSON.parse(result.stdout) as Document;
