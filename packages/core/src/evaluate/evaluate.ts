@@ -109,7 +109,21 @@ function compile(policy: PolicyIR): CompiledPolicy {
 // Reading a pod
 
 function containersOf(pod: Pod, kind: (typeof VISIT_ORDER)[number]): readonly Container[] {
-  return pod.spec[kind] ?? [];
+  // Named loads: a keyed load by a variable name is a megamorphic lookup on every call.
+  const spec = pod.spec;
+  const list = kind === 'containers' ? spec.containers : kind === 'initContainers' ? spec.initContainers : spec.ephemeralContainers;
+  return list ?? [];
+}
+
+/**
+ * Whether any annotation key starts with `prefix`: when none does, per-container annotation lookups
+ * (a string-keyed Map lookup and a property lookup each) can be skipped.
+ */
+function hasAnnotationWithPrefix(pod: Pod, prefix: string): boolean {
+  const annotations = pod.metadata.annotations;
+  if (annotations === undefined || annotations === null) return false;
+  for (const key in annotations) if (key.startsWith(prefix)) return true;
+  return false;
 }
 
 /** Per-container annotation keys, built once per container name rather than per evaluation. */
@@ -153,9 +167,10 @@ function podSeccompPath(pod: Pod): string {
 }
 
 /** A container's seccomp profile: its field, else its annotation (even empty), else the pod's. */
-function containerSeccompProfile(pod: Pod, container: Container): string {
+function containerSeccompProfile(pod: Pod, container: Container, annotated: boolean): string {
   const field = container.securityContext?.seccompProfile;
   if (isSet(field)) return seccompAnnotationForField(field);
+  if (!annotated) return podSeccompProfile(pod);
   const fromAnnotation = annotation(pod, keyFor(seccompKeys, SECCOMP_CONTAINER_ANNOTATION_PREFIX, container.name));
   return fromAnnotation !== undefined ? fromAnnotation : podSeccompProfile(pod);
 }
@@ -171,10 +186,11 @@ function containerSeccompPath(pod: Pod, container: Container, containerPath: str
 /**
  * A container's AppArmor profile in annotation form. PSP (1.24) read only the annotation; the
  * `appArmorProfile` fields (1.30+, container then pod) count when the annotation is absent, as the API
- * server of those versions copies them into the annotation.
+ * server of those versions copies them into the annotation. `annotated`: whether the pod has any
+ * per-container AppArmor annotation at all (see {@link hasAnnotationWithPrefix}).
  */
-function containerAppArmorProfile(pod: Pod, container: Container): string {
-  const fromAnnotation = annotation(pod, keyFor(appArmorKeys, APPARMOR_CONTAINER_ANNOTATION_PREFIX, container.name)) ?? '';
+function containerAppArmorProfile(pod: Pod, container: Container, annotated: boolean): string {
+  const fromAnnotation = annotated ? (annotation(pod, keyFor(appArmorKeys, APPARMOR_CONTAINER_ANNOTATION_PREFIX, container.name)) ?? '') : '';
   if (fromAnnotation !== '') return fromAnnotation;
   const field: ProfileRef | null | undefined = container.securityContext?.appArmorProfile ?? pod.spec.securityContext?.appArmorProfile;
   return isSet(field) ? appArmorAnnotationForField(field) : '';
@@ -247,20 +263,20 @@ function applyDefaults(p: CompiledPolicy, draft: PodDraft): void {
   const mustRunAsNonRoot = c.runAsUser.validate.rule === 'MustRunAsNonRoot';
   const readOnlyDefault = c.readOnlyRootFilesystem.defaults;
   const escalationDefault = c.privilegeEscalation.defaults;
+  let appArmorAnnotated = appArmorDefault !== '' && hasAnnotationWithPrefix(draft.pod, APPARMOR_CONTAINER_ANNOTATION_PREFIX);
   for (const kind of VISIT_ORDER) {
     const count = containersOf(draft.pod, kind).length;
     for (let i = 0; i < count; i++) {
-      // `sc` is the container's security context as defaulted so far: once the draft owns it, the
-      // owned copy, which `put` changes in place.
+      // `sc` is the container's security context as defaulted so far: once the draft owns it
+      // (`target`), the owned copy, which `put` changes in place.
       let sc: SecurityContext | null | undefined = (containersOf(draft.pod, kind)[i] as Container).securityContext;
       let target: DraftTarget | undefined;
-      const set = (field: string, value: unknown) => {
-        if (target === undefined) {
-          target = draft.at(['spec', kind, i, 'securityContext'], containerSecurityContextPointer(kind, i));
-          sc = target.node as SecurityContext;
-        }
-        draft.put(target, field, value);
+      const own = (): DraftTarget => {
+        target = draft.at(['spec', kind, i, 'securityContext'], containerSecurityContextPointer(kind, i));
+        sc = target.node as SecurityContext;
+        return target;
       };
+      const set = (field: string, value: unknown) => draft.put(target ?? own(), field, value);
 
       if (userDefault && 'runAsUser' in userDefault && !isSet(sc?.runAsUser ?? podSC?.runAsUser)) {
         set('runAsUser', userDefault.runAsUser);
@@ -273,8 +289,9 @@ function applyDefaults(p: CompiledPolicy, draft: PodDraft): void {
       }
       if (appArmorDefault !== '') {
         const container = containersOf(draft.pod, kind)[i] as Container;
-        if (containerAppArmorProfile(draft.pod, container) === '') {
+        if (containerAppArmorProfile(draft.pod, container, appArmorAnnotated) === '') {
           draft.put(draft.at(ANNOTATIONS_PATH, ANNOTATIONS_POINTER), keyFor(appArmorKeys, APPARMOR_CONTAINER_ANNOTATION_PREFIX, container.name), appArmorDefault);
+          appArmorAnnotated = true;
         }
       }
       if (mustRunAsNonRoot && !isSet(sc?.runAsNonRoot ?? podSC?.runAsNonRoot) && !isSet(sc?.runAsUser ?? podSC?.runAsUser)) {
@@ -422,9 +439,13 @@ function validatePod(p: CompiledPolicy, pod: Pod): Reason[] {
     reasons.push(reason(p, 'spec.runtimeClassName', `runtime class "${runtimeClassName}" is not allowed`));
   }
 
+  const annotated: ContainerAnnotations = {
+    seccomp: !p.seccompAllowAny && hasAnnotationWithPrefix(pod, SECCOMP_CONTAINER_ANNOTATION_PREFIX),
+    appArmor: p.appArmorAllowed !== null && hasAnnotationWithPrefix(pod, APPARMOR_CONTAINER_ANNOTATION_PREFIX),
+  };
   for (const kind of VISIT_ORDER) {
     const containers = containersOf(pod, kind);
-    for (let i = 0; i < containers.length; i++) validateContainer(reasons, p, pod, containers[i] as Container, kind, i);
+    for (let i = 0; i < containers.length; i++) validateContainer(reasons, p, pod, containers[i] as Container, kind, i, annotated);
   }
   return reasons;
 }
@@ -511,7 +532,21 @@ function securityContextPath(kind: (typeof VISIT_ORDER)[number], i: number, fiel
   return `spec.${kind}[${i}].securityContext.${field}`;
 }
 
-function validateContainer(reasons: Reason[], p: CompiledPolicy, pod: Pod, container: Container, kind: (typeof VISIT_ORDER)[number], i: number): void {
+/** Whether the pod has any per-container annotation of each kind (else the lookups are skipped). */
+interface ContainerAnnotations {
+  seccomp: boolean;
+  appArmor: boolean;
+}
+
+function validateContainer(
+  reasons: Reason[],
+  p: CompiledPolicy,
+  pod: Pod,
+  container: Container,
+  kind: (typeof VISIT_ORDER)[number],
+  i: number,
+  annotated: ContainerAnnotations,
+): void {
   const c = p.controls;
   const podSC = pod.spec.securityContext;
   const sc = container.securityContext;
@@ -543,7 +578,7 @@ function validateContainer(reasons: Reason[], p: CompiledPolicy, pod: Pod, conta
   if (p.seLinuxMustRunAs) validateSELinux(reasons, p, sc?.seLinuxOptions ?? podSC?.seLinuxOptions, securityContextPath(kind, i, 'seLinuxOptions'));
 
   if (p.appArmorAllowed !== null) {
-    const profile = containerAppArmorProfile(pod, container);
+    const profile = containerAppArmorProfile(pod, container, annotated.appArmor);
     if (profile === '') {
       if (p.appArmorAllowed.size > 0) {
         reasons.push(reason(p, `metadata.annotations[${keyFor(appArmorKeys, APPARMOR_CONTAINER_ANNOTATION_PREFIX, container.name)}]`, 'AppArmor profile must be set'));
@@ -560,7 +595,7 @@ function validateContainer(reasons: Reason[], p: CompiledPolicy, pod: Pod, conta
   }
 
   if (!p.seccompAllowAny) {
-    const seccomp = seccompProblem(p, containerSeccompProfile(pod, container));
+    const seccomp = seccompProblem(p, containerSeccompProfile(pod, container, annotated.seccomp));
     if (seccomp !== undefined) reasons.push(reason(p, containerSeccompPath(pod, container, containerPath(kind, i)), seccomp));
   }
 

@@ -22,8 +22,16 @@ function escapeSegment(segment: Segment): string {
   if (typeof segment === 'number') return String(segment);
   // Most keys need no escaping; skip the regexes for them (this runs for every recorded change).
   if (!segment.includes('~') && !segment.includes('/')) return segment;
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+  // The rest are annotation keys (the seccomp and AppArmor ones on almost every defaulted pod).
+  let escaped = escapedKeys.get(segment);
+  if (escaped === undefined) {
+    escaped = segment.replace(/~/g, '~0').replace(/\//g, '~1');
+    if (escapedKeys.size < 10_000) escapedKeys.set(segment, escaped);
+  }
+  return escaped;
 }
+
+const escapedKeys = new Map<string, string>();
 
 /**
  * `{ ...source }`, fast. V8 (Node 20) gives a spread copy a map that makes adding a new property to
