@@ -1,7 +1,8 @@
 // Throughput of the reference evaluator: realistic pods against a cluster of ~50 PSPs, with RBAC
 // narrowing each pod to a few candidates. Target: 50,000 admissions/s on one core.
 // Run after `pnpm build`: node bench/evaluate.bench.mjs [seconds]
-import { admit, policyFixture } from '../packages/core/dist/index.js';
+import { admit } from '../packages/core/dist/index.js';
+import { policyFixture } from '../packages/core/dist/testing.js';
 
 const seconds = Number(process.argv[2] ?? 2);
 

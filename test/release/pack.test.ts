@@ -232,18 +232,27 @@ describe('installed from the tarballs into an empty directory', () => {
     expect(result.stderr).not.toMatch(/internal error|^\s+at /m);
   }, 60_000);
 
-  it('exposes the same exports as the sources, importable from Node', async () => {
+  it('exposes the same exports as the sources, importable from Node, entry point by entry point', async () => {
+    // Every JavaScript entry point of the exports map (`.`, and subpaths such as `@psp-translate/core/testing`), with the source it is built from.
+    const entryPoints = packed.flatMap(({ dir, manifest, packedManifest }) =>
+      Object.entries(packedManifest.exports ?? { '.': { default: packedManifest.main ?? './dist/index.js' } }).flatMap(([subpath, target]) => {
+        const built = typeof target === 'string' ? target : target['default'];
+        if (!built?.endsWith('.js')) return [];
+        return [{ specifier: manifest.name + subpath.slice(1), source: path.join(packagesDir, dir, built.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts')) }];
+      }),
+    );
+    expect(entryPoints.map(({ specifier }) => specifier)).toContain('@psp-translate/core/testing');
     const script = `
-const names = ${JSON.stringify(packed.map(({ manifest }) => manifest.name))};
+const specifiers = ${JSON.stringify(entryPoints.map(({ specifier }) => specifier))};
 const out = {};
-for (const name of names) out[name] = Object.keys(await import(name)).sort();
+for (const specifier of specifiers) out[specifier] = Object.keys(await import(specifier)).sort();
 console.log(JSON.stringify(out));`;
     const result = await inConsumer(process.execPath, ['--input-type=module', '-e', script]);
     expect(result.code, result.stderr).toBe(0);
     const installed = JSON.parse(result.stdout) as Record<string, string[]>;
-    for (const { dir, manifest } of packed) {
-      const source = (await import(/* @vite-ignore */ path.join(packagesDir, dir, 'src', 'index.ts'))) as Record<string, unknown>;
-      expect(installed[manifest.name], manifest.name).toEqual(Object.keys(source).sort());
+    for (const { specifier, source } of entryPoints) {
+      const exports = (await import(/* @vite-ignore */ source)) as Record<string, unknown>;
+      expect(installed[specifier], specifier).toEqual(Object.keys(exports).sort());
     }
   }, 60_000);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { policyFixture } from '@psp-translate/core';
+import { policyFixture } from '@psp-translate/core/testing';
 import { assessPolicy, type Assessment } from '@psp-translate/psa';
 import { corpusPolicy, corpusPresent, policyFromYaml, TIGHT_BASELINE } from './support.js';
 

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { policyFixture } from '@psp-translate/core';
+import { policyFixture } from '@psp-translate/core/testing';
 import { assessPolicy, PSP_MAPPING, type Level } from '@psp-translate/psa';
 import { CORPUS, corpusPolicy, corpusPresent } from './support.js';
 

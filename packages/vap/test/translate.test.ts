@@ -3,7 +3,8 @@
  * options, the report and the shape of the output.
  */
 import { describe, expect, test } from 'vitest';
-import { evaluatePolicy, policyFixture, type NameSelector, type Pod, type PolicyIR, type ScopeGroup } from '@psp-translate/core';
+import { evaluatePolicy, type NameSelector, type Pod, type PolicyIR, type ScopeGroup } from '@psp-translate/core';
+import { policyFixture } from '@psp-translate/core/testing';
 import * as api from '../src/index.js';
 import { parseKubeVersion, translateVap, validationActionsFor, type KubernetesObject } from '../src/index.js';
 import { admitThrough, type AdmissionRequest } from './support/admission.js';

@@ -28,5 +28,3 @@ export {
 } from './profiles.js';
 export { jsonPointer } from './pod-draft.js';
 export { applyJsonPatch } from './json-patch.js';
-export { policyFixture } from './test-support.js';
-export type { PolicyFixtureOverrides } from './test-support.js';

@@ -1,6 +1,7 @@
 /**
  * A factory for PolicyIR literals in tests: permissive by default (admits every pod, changes
- * nothing), with per-control overrides. Emitter tests reuse it, so it is exported from core.
+ * nothing), with per-control overrides. Emitter tests reuse it, so core exports it from its
+ * `@psp-translate/core/testing` entry point (src/testing.ts), not from the main one.
  */
 import { CONTROL_KINDS, PolicyIRSchema, type ControlKind, type Controls, type PolicyIR } from '../ir/ir.js';
 
