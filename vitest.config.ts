@@ -7,6 +7,7 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const alias = {
   // Before '@psp-translate/core', which would otherwise match it as a prefix.
   '@psp-translate/core/testing': here('./packages/core/src/testing.ts'),
+  '@psp-translate/core/inputs': here('./packages/core/src/inputs.ts'),
   '@psp-translate/core': here('./packages/core/src/index.ts'),
   '@psp-translate/gatekeeper': here('./packages/gatekeeper/src/index.ts'),
   '@psp-translate/psa': here('./packages/psa/src/index.ts'),

@@ -34,7 +34,8 @@ export const MAX_INPUT_HINT = 'pass --max-input-mib with a higher limit';
  *   line, `file:line:column: object: field: message`), or no PSP when `requirePolicies`.
  */
 export async function loadCluster(inputs: readonly string[], io: CliIO, options: LoadOptions): Promise<InputSet> {
-  const core = await import('@psp-translate/core');
+  // Not the main entry point: it would also load the CEL runtime, a third of `ir`'s start-up.
+  const core = await import('@psp-translate/core/inputs');
   const show = (file: string) => displayPath(file, io.cwd);
   try {
     const files = await core.readInputs(
