@@ -60,6 +60,30 @@ describe('psp-translate translate --target psa', () => {
     expect(toDir.stderr).toMatch(/redirect them to a file instead of --out-dir/);
   });
 
+  it('says so when the inputs name no namespace, instead of printing nothing', async () => {
+    const psp = `apiVersion: policy/v1beta1
+kind: PodSecurityPolicy
+metadata: {name: restricted}
+spec: {seLinux: {rule: RunAsAny}, runAsUser: {rule: MustRunAsNonRoot}, supplementalGroups: {rule: RunAsAny}, fsGroup: {rule: RunAsAny}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: everyone}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: psp-restricted}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: system:serviceaccounts}]
+`;
+    for (const format of ['yaml', 'kubectl']) {
+      const result = await runCli(['translate', '-', '--target', 'psa', '--format', format], { stdin: psp });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^psa: note: \(all policies\): no namespace found in the inputs: Pod Security Admission labels are set per namespace, so there is nothing to label; pass /m);
+    }
+    // With a namespace there is something to label, and no such note.
+    const labelled = await runCli(['translate', '-', '--target', 'psa'], { stdin: `${psp}---\napiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n` });
+    expect(labelled.stdout).toMatch(/kind: Namespace/);
+    expect(labelled.stderr).not.toMatch(/no namespace found/);
+  });
+
   it.each(['2.0', 'v1', '1.30.1', 'latest', 'v1.030', ''])('refuses --kube-version %j with exit 2', async (version) => {
     const result = await runCli(['translate', 'examples/cluster', '--target', 'psa', '--kube-version', version]);
     expect(result.code).toBe(2);

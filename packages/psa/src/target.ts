@@ -4,7 +4,7 @@
  */
 import type { InputSet, TargetModule, TranslationResult } from '@psp-translate/core';
 import { inputNamespaceLabels, namespaceLabelEvaluator, translatedNamespaceLabels } from './evaluate-target.js';
-import { translatePsa, type NamespaceManifest, type PsaInput, type PsaReportEntry } from './translate.js';
+import { namespacesOf, translatePsa, type NamespaceManifest, type PsaInput, type PsaReportEntry } from './translate.js';
 import type { PsaMode } from './namespace.js';
 
 /** What the CLI passes: its `TranslateOptions`, of which the target reads these parts. */
@@ -28,6 +28,17 @@ export const psaTarget = {
     const mode = options.actions?.psa ?? 'enforce';
     const result = translatePsa(inputs, { mode, format: 'manifests', ...(options.kubeVersion === undefined ? {} : { kubeVersion: options.kubeVersion }) });
     const report = [...result.report];
+    // Labels are per namespace: without one, an empty output would look like a translation that needed nothing.
+    if (inputs.policies.length > 0 && namespacesOf(inputs).size === 0) {
+      report.unshift({
+        policy: null,
+        control: null,
+        fidelity: 'note',
+        message:
+          'no namespace found in the inputs: Pod Security Admission labels are set per namespace, so there is nothing to label; ' +
+          'pass the Namespace objects (kubectl get namespaces -o yaml), or the namespaced RBAC or workloads that name them',
+      });
+    }
     if (mode !== 'enforce') {
       report.unshift({
         policy: null,
