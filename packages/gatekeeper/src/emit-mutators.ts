@@ -97,15 +97,16 @@ export function emitMutators(input: EmitMutatorsInput): { objects: KubernetesObj
           report.push({
             policy: policy.name,
             control,
+            aspect: 'default',
             fidelity: 'unsupported',
             message: `mutators left out (--no-mutate): pods no longer get the ${control} default PSP set (${entry.key})`,
           });
           continue;
         }
-        for (const note of plan.approximations) report.push({ policy: policy.name, control, fidelity: 'approximate', message: note });
-        for (const note of plan.lost) report.push({ policy: policy.name, control, fidelity: 'unsupported', message: note });
+        for (const note of plan.approximations) report.push({ policy: policy.name, control, aspect: 'default', fidelity: 'approximate', message: note });
+        for (const note of plan.lost) report.push({ policy: policy.name, control, aspect: 'default', fidelity: 'unsupported', message: note });
         if (plan.drafts.length > 0 && plan.approximations.length === 0 && plan.lost.length === 0) {
-          report.push({ policy: policy.name, control, fidelity: 'exact', message: 'defaults applied by mutators' });
+          report.push({ policy: policy.name, control, aspect: 'default', fidelity: 'exact', message: 'defaults applied by mutators' });
         }
       }
       if (!input.mutate) continue;
@@ -122,6 +123,7 @@ export function emitMutators(input: EmitMutatorsInput): { objects: KubernetesObj
         report.push({
           policy,
           control,
+          aspect: 'default',
           fidelity: 'unsupported',
           message:
             `the ${control} default is not applied in ${conflicts.join('; ')}: the PSPs usable there default it ` +

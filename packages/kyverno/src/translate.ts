@@ -340,7 +340,8 @@ export function translateKyverno(input: KyvernoInput): KyvernoTranslation {
 
   const mutation: KubernetesObject[] = [];
   if (options.mutate === false) reportDefaultsLeftOut(policies, report);
-  for (const scope of options.mutate === false ? [] : mutationScopes(plan, report)) {
+  const scopes = options.mutate === false ? [] : mutationScopes(plan, report);
+  for (const scope of scopes) {
     report.push(...defaultsPlan(scope.policy).report);
     const object = options.api === 'kyverno.io/v1' ? clusterPolicyMutation(scope, plan, report) : mutatingPolicy(scope, plan);
     if (object !== undefined) mutation.push(object);
@@ -354,6 +355,8 @@ export function translateKyverno(input: KyvernoInput): KyvernoTranslation {
     }
   }
   reportSystemNamespaces(plan, report);
+  if (options.mutate !== false) report.push(...defaultsCoverage(plan, scopes, options.api, report));
+  report.push(...validationCoverage(policies, [...policiesOut, ...exceptions], report));
   report.push({
     policy: null,
     control: null,
@@ -369,6 +372,62 @@ export function translateKyverno(input: KyvernoInput): KyvernoTranslation {
   const objects = JSON.parse(JSON.stringify([...policiesOut, ...exceptions])) as KubernetesObject[];
   const tests = options.emitTests ? buildKyvernoTests({ policies, plan, objects, options }) : undefined;
   return { objects, tests, report };
+}
+
+/**
+ * One entry per default of every PSP: where its mutation applies it, compared with the scopes that
+ * may use the PSP. A scope gets one PSP's defaults (the first defaulting candidate); ClusterPolicies
+ * also skip scopes where a non-defaulting candidate could admit the pod as it is (said in the notes).
+ */
+function defaultsCoverage(plan: ScopePlan, scopes: readonly MutationScope[], api: KyvernoOptions['api'], report: readonly FidelityEntry[]): FidelityEntry[] {
+  const out: FidelityEntry[] = [];
+  const policies = [...new Map(plan.sets.flatMap((set) => set.policies).map((p) => [p.name, p])).values()];
+  for (const policy of policies) {
+    const edits = defaultsPlan(policy).edits;
+    const scope = scopes.find((s) => s.policy.name === policy.name);
+    const applied = new Set((scope?.sets ?? []).filter((s) => api !== 'kyverno.io/v1' || s.nonMutating.length === 0).map((s) => s.set));
+    const using = plan.sets.filter((set) => set.policies.includes(policy));
+    const describe = (sets: readonly CandidateSet[]) => sets.flatMap((set) => set.groups.map(describeGroup)).join('; ');
+    const object = dnsLabel('psp', policy.name, 'defaults');
+    for (const control of CONTROL_KINDS) {
+      if (policy.controls[control].defaults === null) continue;
+      const reported = report.some((e) => e.policy === policy.name && e.control === control && e.aspect === 'default');
+      if (!edits.some((edit) => edit.control === control)) {
+        if (!reported) out.push({ policy: policy.name, control, aspect: 'default', fidelity: 'exact', message: 'the default changes no pod: nothing to apply' });
+        continue;
+      }
+      const missed = using.filter((set) => !applied.has(set));
+      if (missed.length === 0) {
+        if (!reported) out.push({ policy: policy.name, control, aspect: 'default', fidelity: 'exact', message: `applied by ${object}` });
+      } else {
+        out.push({
+          policy: policy.name,
+          control,
+          aspect: 'default',
+          fidelity: missed.length === using.length ? 'unsupported' : 'approximate',
+          message: `the ${control} default of ${policy.name} is not applied to pods in scope (${describe(missed)})${applied.size > 0 ? `, only in (${describe([...applied])}) by ${object}` : ''}: see the notes on ${policy.name} and the policies usable there; such pods must set the field themselves`,
+          source: policy.source,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** One entry per control of every PSP: CEL, pattern and podSecurity rules check each control as PSP did (held to the reference evaluator by the differential tests), so a control without a finding is exact. */
+function validationCoverage(policies: readonly PolicyIR[], objects: readonly KubernetesObject[], report: readonly FidelityEntry[]): FidelityEntry[] {
+  const out: FidelityEntry[] = [];
+  for (const policy of policies) {
+    const checkedBy = objects
+      .filter((o) => o.kind !== 'PolicyException' && !o.metadata.annotations?.['psp-translate.io/defaults-of'] && (o.metadata.annotations?.['psp-translate.io/candidates'] ?? '').split(',').includes(policy.name))
+      .map((o) => `${o.kind}/${o.metadata.name}`);
+    for (const control of CONTROL_KINDS) {
+      if (report.some((e) => e.policy === policy.name && e.control === control && e.aspect === 'validation')) continue;
+      const message = checkedBy.length === 0 ? 'no pod may use this PSP (RBAC), so no policy checks it' : `checked by ${[...new Set(checkedBy)].join(', ')}`;
+      out.push({ policy: policy.name, control, aspect: 'validation', fidelity: 'exact', message });
+    }
+  }
+  return out;
 }
 
 /** `--no-mutate`: every default of every PSP is lost, each said once. */

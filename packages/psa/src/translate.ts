@@ -14,10 +14,12 @@
  */
 import {
   buildRbacIndex,
+  CONTROL_KINDS,
   policyAccess,
   scopeGroups as computeScopeGroups,
   selectorMatches,
   type ControlKind,
+  type FidelityAspect,
   type InputSet,
   type NameSelector,
   type PolicyIR,
@@ -96,10 +98,12 @@ export interface NamespaceDecisionReport {
 /** How faithfully something was carried over (the CLI's fidelity words). */
 export type PsaFidelity = 'exact' | 'note' | 'approximate' | 'unsupported';
 
-/** One report line, shaped as the CLI's fidelity entries. */
+/** One report line, shaped as core's `FidelityEntry`. */
 export interface PsaReportEntry {
   readonly policy: string | null;
   readonly control: ControlKind | null;
+  /** Set on entries about a control: its validation (protections) or its default. */
+  readonly aspect?: FidelityAspect;
   readonly fidelity: PsaFidelity;
   readonly message: string;
   readonly source?: SourceRef;
@@ -183,7 +187,9 @@ export function translatePsa(input: PsaInput, options: PsaTranslateOptions = {})
   const report: PsaReportEntry[] = [];
   const decisions: NamespaceDecisionReport[] = [];
   // (policy, message) -> namespaces, so a loss shared by many namespaces is reported once.
-  const losses = new Map<string, { policy: string; control: ControlKind; fidelity: PsaFidelity; message: string; namespaces: string[] }>();
+  const losses = new Map<string, { policy: string; control: ControlKind; aspect: FidelityAspect; fidelity: PsaFidelity; message: string; namespaces: string[] }>();
+  // PSPs some namespace may use, with the namespaces: the others are translated nowhere.
+  const usedIn = new Map<string, string[]>();
 
   for (const [namespace, where] of [...namespacesOf(input)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const candidates = [...new Set(groups.filter((g) => selectorMatches(g.namespace, namespace)).flatMap((g) => g.candidates))]
@@ -202,19 +208,20 @@ export function translatePsa(input: PsaInput, options: PsaTranslateOptions = {})
     for (const name of candidates) {
       const policy = byName.get(name);
       if (!policy || assessments.get(name)?.admitsNoPod.length) continue;
+      usedIn.set(name, [...(usedIn.get(name) ?? []), namespace]);
       const facts = policyFacts(policy);
-      const record = (control: ControlKind, fidelity: PsaFidelity, message: string) => {
+      const record = (control: ControlKind, aspect: FidelityAspect, fidelity: PsaFidelity, message: string) => {
         const key = `${name}\u0000${fidelity}\u0000${message}`;
-        const entry = losses.get(key) ?? { policy: name, control, fidelity, message, namespaces: [] };
+        const entry = losses.get(key) ?? { policy: name, control, aspect, fidelity, message, namespaces: [] };
         entry.namespaces.push(namespace);
         losses.set(key, entry);
       };
       const enforced = decision.safe;
       for (const lost of lostProtections(facts, enforced.level, enforced.version.minor)) {
-        record(lost.control, 'unsupported', `${lost.message}: not enforced by ${pinned(enforced)}; cover it with Gatekeeper, Kyverno or ValidatingAdmissionPolicy`);
+        record(lost.control, 'validation', 'unsupported', `${lost.message}: not enforced by ${pinned(enforced)}; cover it with Gatekeeper, Kyverno or ValidatingAdmissionPolicy`);
       }
       for (const lost of lostDefaults(facts, enforced.level, enforced.version.minor)) {
-        record(lost.control, lost.effect === 'unchanged' ? 'note' : 'approximate', lost.message);
+        record(lost.control, 'default', lost.effect === 'unchanged' ? 'note' : 'approximate', lost.message);
       }
     }
   }
@@ -224,6 +231,7 @@ export function translatePsa(input: PsaInput, options: PsaTranslateOptions = {})
     report.push({
       policy: entry.policy,
       control: entry.control,
+      aspect: entry.aspect,
       fidelity: entry.fidelity,
       message: `${entry.message} (namespace${entry.namespaces.length > 1 ? 's' : ''} ${entry.namespaces.join(', ')})`,
       ...(policy ? { source: policy.source } : {}),
@@ -242,6 +250,37 @@ export function translatePsa(input: PsaInput, options: PsaTranslateOptions = {})
       message: `granted to ${grants.join(', ')}: pods they create themselves (not through a controller) could use it; the namespace levels above do not account for them`,
       ...(policy ? { source: policy.source } : {}),
     });
+  }
+
+  // Every control and default of every PSP gets an entry: protections the levels keep are exact,
+  // defaults the namespaces' pods relied on were recorded above per namespace.
+  for (const policy of policies) {
+    const namespaces = usedIn.get(policy.name);
+    const unused = assessments.get(policy.name)?.admitsNoPod.length
+      ? 'this PSP admits no pod, so no namespace level depends on it'
+      : 'no namespace in the inputs may use this PSP (RBAC), so no label stands for it';
+    const where = namespaces === undefined ? '' : ` (namespace${namespaces.length > 1 ? 's' : ''} ${namespaces.join(', ')})`;
+    for (const control of CONTROL_KINDS) {
+      const has = (aspect: FidelityAspect) => report.some((e) => e.policy === policy.name && e.control === control && e.aspect === aspect);
+      if (!has('validation')) {
+        report.push({
+          policy: policy.name,
+          control,
+          aspect: 'validation',
+          fidelity: 'exact',
+          message: namespaces === undefined ? unused : `every pod this control refused is refused by the namespace's enforce level too${where}`,
+        });
+      }
+      if (policy.controls[control].defaults !== null && !has('default')) {
+        report.push({
+          policy: policy.name,
+          control,
+          aspect: 'default',
+          fidelity: 'exact',
+          message: namespaces === undefined ? unused : `no pod relies on this default to pass the namespace's levels${where}`,
+        });
+      }
+    }
   }
 
   const manifests: NamespaceManifest[] = decisions.map((d) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: d.namespace, labels: { ...d.labels } } }));

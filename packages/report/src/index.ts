@@ -1,5 +1,5 @@
 // Public API of @psp-translate/report. Explicit named exports only; the list is pinned by a test.
-export { report, aspectOf, type ReportInput, type ReportOptions } from './report.js';
+export { report, type ReportInput, type ReportOptions } from './report.js';
 export { renderReport, REPORT_FORMATS, type ReportFormat } from './render/render.js';
 export { escapeHtml } from './render/h.js';
 export { BUILTIN_TARGETS, ENFORCING_ACTIONS, OBSERVING_ACTIONS, type ReportTarget } from './targets.js';

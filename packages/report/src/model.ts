@@ -20,7 +20,7 @@ export type DefaultStatus = 'emitted' | 'approximated' | 'lost' | 'unreported';
 export interface ReportEntry {
   fidelity: Fidelity;
   message: string;
-  /** Whether the entry is about the control's validation or its default (see `aspectOf` in ./report.ts). */
+  /** Whether the entry is about the control's validation or its default (the target's `aspect`; validation when it sets none). */
   aspect: 'validation' | 'default';
   source?: SourceRef;
 }

@@ -68,22 +68,6 @@ function worst(entries: readonly ReportEntry[]): Fidelity | undefined {
   return result;
 }
 
-/**
- * Whether an entry is about the control's default or its validation. Targets may say so in an
- * `aspect` field. Without it (no target sets it yet), an entry of a control that has a default is
- * about the default when its message speaks of "default(s)" as a word (not a profile name such as
- * `runtime/default`) or of what "PSP set" in pods: the wording every target uses for its default
- * entries ("defaults applied by mutators", "the seccomp default of baseline is lost", "PSP set fsGroup:
- * 2000 on pods without one").
- */
-export function aspectOf(entry: FidelityEntry, policy: PolicyIR | undefined): 'validation' | 'default' {
-  if (entry.aspect !== undefined) return entry.aspect;
-  if (policy === undefined || entry.control === null || policy.controls[entry.control].defaults === null) return 'validation';
-  return DEFAULT_WORDING.test(entry.message) ? 'default' : 'validation';
-}
-
-const DEFAULT_WORDING = /(?<![\w/])defaults?\b|\bPSP set\b/i;
-
 function toEntry(entry: FidelityEntry, aspect: 'validation' | 'default'): ReportEntry {
   return { fidelity: entry.fidelity, message: entry.message, aspect, ...(entry.source === undefined ? {} : { source: entry.source }) };
 }
@@ -136,7 +120,7 @@ function policyReport(policy: PolicyIR, access: ReturnType<typeof policyAccess>[
     for (const entry of mine) {
       if (entry.control === null) continue;
       const list = byControl.get(entry.control) ?? [];
-      list.push(toEntry(entry, aspectOf(entry, policy)));
+      list.push(toEntry(entry, entry.aspect ?? 'validation'));
       byControl.set(entry.control, list);
     }
     for (const row of controls) {

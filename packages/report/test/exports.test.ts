@@ -11,7 +11,6 @@ it('pins the public API of @psp-translate/report', async () => {
       "OBSERVING_ACTIONS",
       "REPORT_FORMATS",
       "admittedWithExceptions",
-      "aspectOf",
       "escapeGoTemplate",
       "escapeHtml",
       "exceptions",

@@ -1,5 +1,5 @@
 import { loadInputs, type InputSet } from '@psp-translate/core';
-import { aspectOf, BUILTIN_TARGETS, renderReport, report, REPORT_FORMATS, type Report, type ReportTarget } from '@psp-translate/report';
+import { BUILTIN_TARGETS, renderReport, report, REPORT_FORMATS, type Report, type ReportTarget } from '@psp-translate/report';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { elementsWith, expectGolden, repoPath } from './support.js';
 
@@ -18,9 +18,9 @@ function fakeTarget(name: string, admitted: boolean, message = 'expressed'): Rep
     translate: (inputs) => ({
       objects: [],
       report: [
-        { policy: inputs.policies[0]!.name, control: 'privileged', fidelity: 'exact', message },
-        { policy: inputs.policies[0]!.name, control: 'capabilities', fidelity: 'approximate', message: `drops are ${message}` },
-        { policy: inputs.policies[0]!.name, control: 'capabilities', fidelity: 'exact', message: 'defaults applied by mutators' },
+        { policy: inputs.policies[0]!.name, control: 'privileged', aspect: 'validation', fidelity: 'exact', message },
+        { policy: inputs.policies[0]!.name, control: 'capabilities', aspect: 'validation', fidelity: 'approximate', message: `drops are ${message}` },
+        { policy: inputs.policies[0]!.name, control: 'capabilities', aspect: 'default', fidelity: 'exact', message: 'defaults applied by mutators' },
         { policy: null, control: null, fidelity: 'note', message: `whole ${message}` },
       ],
     }),
@@ -147,14 +147,24 @@ describe('report() with given targets', () => {
   });
 });
 
-describe('aspectOf', () => {
-  const policy = () => cluster.policies.find((p) => p.controls.seccomp.defaults !== null)!;
-  it('reads default wording, not profile names', () => {
-    const p = policy();
-    expect(aspectOf({ policy: p.name, control: 'seccomp', fidelity: 'approximate', message: 'the seccomp default of x is lost' }, p)).toBe('default');
-    expect(aspectOf({ policy: p.name, control: 'seccomp', fidelity: 'unsupported', message: 'profiles limited to runtime/default' }, p)).toBe('validation');
-    expect(aspectOf({ policy: p.name, control: 'seccomp', fidelity: 'approximate', message: 'PSP set seccomp profile runtime/default on pods' }, p)).toBe('default');
-    expect(aspectOf({ policy: p.name, control: 'seccomp', fidelity: 'exact', message: 'anything', aspect: 'default' }, p)).toBe('default');
-    expect(aspectOf({ policy: p.name, control: 'privileged', fidelity: 'exact', message: 'no default here' }, p)).toBe('validation');
+describe('entries by aspect', () => {
+  it("places each entry by the target's aspect, whatever its wording", async () => {
+    const p = cluster.policies.find((policy) => policy.controls.seccomp.defaults !== null)!;
+    const target: ReportTarget = {
+      name: 'worded',
+      translate: () => ({
+        objects: [],
+        report: [
+          { policy: p.name, control: 'seccomp', aspect: 'validation', fidelity: 'unsupported', message: 'the seccomp default wording, about validation' },
+          { policy: p.name, control: 'seccomp', aspect: 'default', fidelity: 'approximate', message: 'anything' },
+          { policy: p.name, control: 'privileged', fidelity: 'exact', message: 'no aspect: validation' },
+        ],
+      }),
+    };
+    const model = await report({ inputs: cluster, targets: [target] });
+    const policy = model.policies.find((row) => row.name === p.name)!;
+    expect(policy.controls.find((row) => row.control === 'seccomp')!.cells['worded']).toMatchObject({ fidelity: 'unsupported', entries: [{ message: 'the seccomp default wording, about validation' }] });
+    expect(policy.defaults.find((row) => row.control === 'seccomp')!.cells['worded']).toMatchObject({ status: 'approximated', entries: [{ message: 'anything' }] });
+    expect(policy.controls.find((row) => row.control === 'privileged')!.cells['worded']!.fidelity).toBe('exact');
   });
 });

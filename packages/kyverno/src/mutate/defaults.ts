@@ -131,6 +131,7 @@ const handlers: { [K in ControlKind]: Handler<K> } = {
           {
             policy: policy.name,
             control: 'seccomp',
+            aspect: 'default',
             fidelity: 'unsupported',
             message: `default seccomp profile "${c.defaults.profile}" has no securityContext.seccompProfile equivalent; it is not set on pods`,
           },
@@ -171,6 +172,7 @@ const handlers: { [K in ControlKind]: Handler<K> } = {
           {
             policy: policy.name,
             control: 'appArmor',
+            aspect: 'default',
             fidelity: 'unsupported',
             message: `default AppArmor profile "${c.defaults.profile}" has no securityContext.appArmorProfile equivalent; it is not set on pods`,
           },
@@ -183,6 +185,7 @@ const handlers: { [K in ControlKind]: Handler<K> } = {
         {
           policy: policy.name,
           control: 'appArmor',
+          aspect: 'default',
           fidelity: 'note',
           message: `the default AppArmor profile is written as securityContext.appArmorProfile (Kubernetes 1.30+), not as the deprecated per-container annotation PSP wrote`,
         },

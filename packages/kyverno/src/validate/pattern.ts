@@ -153,6 +153,7 @@ export function patternRules(policy: PolicyIR): StyledRules {
   const report: FidelityEntry[] = celControls.map((kind) => ({
     policy: policy.name,
     control: kind,
+    aspect: 'validation',
     fidelity: 'note',
     message: `${kind} is written as a validate.cel rule (Kyverno 1.11+): pattern/deny rules cannot state PSP's check exactly`,
   }));
