@@ -3,8 +3,19 @@
  */
 import type { ProfileRef } from '../pod/types.js';
 
+/**
+ * The pod annotation that set the seccomp profile of every container before the
+ * `securityContext.seccompProfile` field (removed in Kubernetes 1.27); PSP's seccomp check and
+ * default read and wrote it.
+ */
 export const SECCOMP_POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
+/** Prefix of the per-container seccomp annotation (`...seccomp.security.alpha.kubernetes.io/<container name>`), which overrides the pod one. */
 export const SECCOMP_CONTAINER_ANNOTATION_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
+/**
+ * Prefix of the per-container AppArmor annotation (`...apparmor.security.beta.kubernetes.io/<container name>`),
+ * the only way to set a profile before the `appArmorProfile` field of Kubernetes 1.30; PSP's
+ * AppArmor check and default read and wrote it.
+ */
 export const APPARMOR_CONTAINER_ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 /** The annotation PSP admission wrote on every pod it admitted: the name of the admitting policy. */
 export const VALIDATED_PSP_ANNOTATION = 'kubernetes.io/psp';

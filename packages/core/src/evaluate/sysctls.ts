@@ -39,6 +39,13 @@ export type SysctlDecision = 'forbidden' | 'safe' | 'allowed-unsafe' | 'unsafe';
 
 const SAFE = new Set(SAFE_SYSCTLS_1_24);
 
+/**
+ * How PSP's sysctl check (`spec.forbiddenSysctls`, `spec.allowedUnsafeSysctls`) judged one sysctl a
+ * pod sets: `forbidden` when a forbidden pattern matches (even a safe sysctl), else `safe` for the
+ * kubelet's 1.24 safe set ({@link SAFE_SYSCTLS_1_24}), else `allowed-unsafe` when an allowedUnsafe
+ * pattern matches, else `unsafe`. Only `forbidden` and `unsafe` reject the pod. Patterns are exact
+ * names or `prefix*` ({@link sysctlMatches}).
+ */
 export function classifySysctl(name: string, forbidden: readonly string[], allowedUnsafe: readonly string[]): SysctlDecision {
   if (forbidden.some((p) => sysctlMatches(name, p))) return 'forbidden';
   if (SAFE.has(name)) return 'safe';

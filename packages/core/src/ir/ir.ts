@@ -17,6 +17,10 @@ import { FS_TYPES, GROUP_RULES, PROC_MOUNT_TYPES, RUN_AS_USER_RULES, SELINUX_RUL
 
 /** The three lists of containers in a pod spec. */
 export const CONTAINER_KINDS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
+/**
+ * One list of containers in a pod spec (`containers`, `initContainers`, `ephemeralContainers`): the
+ * key under `spec` and the kind a container-level control applies to.
+ */
 export type ContainerKind = (typeof CONTAINER_KINDS)[number];
 
 /** Always exactly all three container kinds: the type makes forgetting one a compile error. */
@@ -35,10 +39,15 @@ export const SourceRefSchema = z.object({
   /** 1-based column. */
   column: z.number().int(),
 });
+/** Where a value came from: file and 1-based line and column (see {@link SourceRefSchema}). */
 export type SourceRef = z.infer<typeof SourceRefSchema>;
 
 /** An inclusive integer range (`IDRange` or `HostPortRange`). */
 export const RangeSchema = z.object({ min: z.number().int(), max: z.number().int() });
+/**
+ * An inclusive integer range, `min` to `max` (see {@link RangeSchema}): a PSP `IDRange` (user, group
+ * and fsGroup IDs) or `HostPortRange` (host ports). The parser has checked `min <= max`.
+ */
 export type Range = z.infer<typeof RangeSchema>;
 
 const containerControl = { appliesTo: AllContainerKindsSchema };
@@ -277,10 +286,20 @@ export const FsGroupControlSchema = z.object({
   defaults: z.object({ fsGroup: z.number().int() }).nullable(),
 });
 
+/**
+ * `spec.seLinux.seLinuxOptions` of a PSP (and the options PSP compares a pod's with): each part
+ * absent when the PSP leaves it out. Under MustRunAs PSP compares a container's effective
+ * `seLinuxOptions` with these, user, role and type exactly, level canonically (`s0:c1,c0` equals
+ * `s0:c0,c1`); a part left out here must be left out by the pod too.
+ */
 export const SELinuxOptionsIRSchema = z.object({
+  /** SELinux user label (`user`). */
   user: z.string().optional(),
+  /** SELinux role label (`role`). */
   role: z.string().optional(),
+  /** SELinux type label (`type`). */
   type: z.string().optional(),
+  /** SELinux level label (`level`), an MLS/MCS sensitivity and categories such as `s0:c123,c456`. */
   level: z.string().optional(),
 });
 
@@ -405,8 +424,15 @@ export const ControlsSchema = z.object({
   appArmor: AppArmorControlSchema,
   runtimeClass: RuntimeClassControlSchema,
 });
+/** Every control of a PSP, by kind (see {@link ControlsSchema}). */
 export type Controls = z.infer<typeof ControlsSchema>;
+/**
+ * The name of one control: one PSP field (or a group of fields, such as `hostNamespaces` for
+ * hostNetwork, hostPID and hostIPC) with its validation and default meaning. Emitters key their
+ * handler tables by it, `satisfies Record<ControlKind, Handler>`.
+ */
 export type ControlKind = keyof Controls;
+/** Every {@link ControlKind}, in the order of {@link ControlsSchema} (the order reports list controls in). */
 export const CONTROL_KINDS = Object.keys(ControlsSchema.shape) as ControlKind[];
 
 /** One PodSecurityPolicy in IR form. */
@@ -425,4 +451,8 @@ export const PolicyIRSchema = z.object({
   mutating: z.boolean(),
   controls: ControlsSchema,
 });
+/**
+ * One PodSecurityPolicy in IR form (see {@link PolicyIRSchema}): what every target translates, and
+ * what the reference evaluator (`evaluatePolicy`, `admit`) judges pods by.
+ */
 export type PolicyIR = z.infer<typeof PolicyIRSchema>;

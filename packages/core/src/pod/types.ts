@@ -3,6 +3,7 @@
  * is kept (index signatures) and passed through untouched.
  */
 
+/** `SELinuxOptions`: the SELinux label of a pod or container, each part optional. */
 export interface SELinuxOptions {
   user?: string;
   role?: string;
@@ -16,16 +17,23 @@ export interface ProfileRef {
   localhostProfile?: string;
 }
 
+/** `WindowsOptions` of a (pod) security context; PSA's baseline refuses `hostProcess: true`. */
 export interface WindowsOptions {
   hostProcess?: boolean;
   [key: string]: unknown;
 }
 
+/** `Capabilities` of a container: Linux capabilities added to and dropped from the runtime's default set. */
 export interface Capabilities {
   add?: string[] | null;
   drop?: string[] | null;
 }
 
+/**
+ * A container's `securityContext`. Where a field is also on the pod's ({@link PodSecurityContext}:
+ * runAsUser, runAsGroup, runAsNonRoot, seLinuxOptions, seccompProfile, appArmorProfile,
+ * windowsOptions), the container's value wins and the pod's applies when it is unset.
+ */
 export interface SecurityContext {
   privileged?: boolean | null;
   capabilities?: Capabilities | null;
@@ -42,11 +50,13 @@ export interface SecurityContext {
   [key: string]: unknown;
 }
 
+/** One namespaced kernel parameter a pod sets (`spec.securityContext.sysctls[]`). */
 export interface Sysctl {
   name: string;
   value: string;
 }
 
+/** A pod's `spec.securityContext`: defaults for every container, and the pod-only fsGroup, supplementalGroups and sysctls. */
 export interface PodSecurityContext {
   runAsUser?: number | null;
   runAsGroup?: number | null;
@@ -61,6 +71,7 @@ export interface PodSecurityContext {
   [key: string]: unknown;
 }
 
+/** One of a container's `ports`; PSP's `hostPorts` ranges judge `hostPort`. */
 export interface ContainerPort {
   containerPort?: number;
   hostPort?: number | null;
@@ -70,6 +81,10 @@ export interface ContainerPort {
   [key: string]: unknown;
 }
 
+/**
+ * One of a container's `volumeMounts`. PSP's `allowedHostPaths` with `readOnly: true` requires
+ * `readOnly` on every mount of a matching hostPath volume.
+ */
 export interface VolumeMount {
   name: string;
   mountPath?: string;
@@ -77,6 +92,7 @@ export interface VolumeMount {
   [key: string]: unknown;
 }
 
+/** A container, init container or ephemeral container of a pod spec (the fields PSP reads, the rest kept). */
 export interface Container {
   name: string;
   image?: string;
@@ -98,6 +114,7 @@ export interface Volume {
   [key: string]: unknown;
 }
 
+/** A pod's `spec`: the pod-level fields PSP reads and the three container lists. */
 export interface PodSpec {
   serviceAccountName?: string | null;
   /** Deprecated alias of serviceAccountName, still honoured by the API server. */
@@ -116,6 +133,7 @@ export interface PodSpec {
   [key: string]: unknown;
 }
 
+/** A pod's `metadata`: namespace and name, and the annotations that carry seccomp and AppArmor profiles and the admitting PSP. */
 export interface ObjectMeta {
   name?: string;
   namespace?: string;
@@ -124,6 +142,10 @@ export interface ObjectMeta {
   [key: string]: unknown;
 }
 
+/**
+ * A core/v1 Pod as admission sees it: what `admit` and `evaluatePolicy` judge and every target's
+ * in-process evaluation receives (`podFromWorkload` builds one from a workload's pod template).
+ */
 export interface Pod {
   apiVersion?: string;
   kind?: string;

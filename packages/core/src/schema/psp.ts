@@ -21,6 +21,7 @@ export const FS_TYPES = [
   'rbd', 'cinder', 'cephFS', 'downwardAPI', 'fc', 'configMap', 'vsphereVolume', 'quobyte', 'azureDisk',
   'photonPersistentDisk', 'portworxVolume', 'projected', 'scaleIO', 'storageos', 'csi', 'ephemeral', '*',
 ] as const;
+/** One volume type a PSP may allow in `spec.volumes` (the API's `FSType`): a volume source name, or `*` for all. */
 export type FSType = (typeof FS_TYPES)[number];
 
 const int32 = z.number().int().min(-2147483648).max(2147483647);
@@ -44,9 +45,27 @@ export const SELinuxOptionsSchema = z.strictObject({
   level: z.string().optional(),
 });
 
+/**
+ * Rules of `spec.runAsUser.rule`: `MustRunAs` (every container's UID within `ranges`; a container
+ * without one gets the first range's min), `MustRunAsNonRoot` (runAsNonRoot true or a non-zero UID;
+ * a container with neither gets runAsNonRoot true), `RunAsAny` (no check, no default).
+ */
 export const RUN_AS_USER_RULES = ['MustRunAs', 'MustRunAsNonRoot', 'RunAsAny'] as const;
+/**
+ * Rules of `spec.runAsGroup.rule`, `spec.supplementalGroups.rule` and `spec.fsGroup.rule`:
+ * `MustRunAs` (the IDs must be set and within `ranges`; unset, they get the first range's min),
+ * `MayRunAs` (within `ranges` when set; never defaulted), `RunAsAny` (no check, no default).
+ */
 export const GROUP_RULES = ['MustRunAs', 'MayRunAs', 'RunAsAny'] as const;
+/**
+ * Rules of `spec.seLinux.rule`: `MustRunAs` (the effective `seLinuxOptions` must equal the PSP's
+ * `seLinuxOptions`; a pod without them gets them), `RunAsAny` (no check, no default).
+ */
 export const SELINUX_RULES = ['MustRunAs', 'RunAsAny'] as const;
+/**
+ * Values of `spec.allowedProcMountTypes`: `Default` (the runtime's masked, read-only /proc paths,
+ * always allowed) and `Unmasked` (no masking, allowed only when listed).
+ */
 export const PROC_MOUNT_TYPES = ['Default', 'Unmasked'] as const;
 
 function rangedStrategy<R extends readonly [string, ...string[]]>(rules: R) {
@@ -93,6 +112,7 @@ export const PodSecurityPolicySpecSchema = z.strictObject({
     })
     .nullish(),
 });
+/** A validated `PodSecurityPolicySpec` (see {@link PodSecurityPolicySpecSchema}): absent fields are `undefined` or `null`, as written. */
 export type PodSecurityPolicySpec = z.infer<typeof PodSecurityPolicySpecSchema>;
 
 /** Every field name of `PodSecurityPolicySpec`; the field-coverage test walks this list. */
@@ -121,4 +141,8 @@ export const PodSecurityPolicySchema = z.looseObject({
   metadata: ObjectMetaSchema,
   spec: PodSecurityPolicySpecSchema,
 });
+/**
+ * A validated PodSecurityPolicy object as written in the manifest (see {@link PodSecurityPolicySchema});
+ * `policyToIR` turns it into a `PolicyIR`.
+ */
 export type PodSecurityPolicy = z.infer<typeof PodSecurityPolicySchema>;

@@ -27,8 +27,17 @@ export const PolicyRuleSchema = z.looseObject({
   resourceNames: z.array(z.string()).nullish(),
   nonResourceURLs: z.array(z.string()).nullish(),
 });
+/**
+ * One rule of a Role or ClusterRole (see {@link PolicyRuleSchema}). It lets a subject use a PSP when
+ * `verbs` has `use` (or `*`), `resources` has `podsecuritypolicies` (or `*`), `apiGroups` has
+ * `policy` or `extensions` (or `*`), and `resourceNames` names the PSP or is absent or empty.
+ */
 export type PolicyRule = z.infer<typeof PolicyRuleSchema>;
 
+/**
+ * `LabelSelector` (`matchLabels` and `matchExpressions`, all of which must match), as a ClusterRole's
+ * `aggregationRule.clusterRoleSelectors` uses it to pick the ClusterRoles whose rules it aggregates.
+ */
 export const LabelSelectorSchema = z.looseObject({
   matchLabels: z.record(z.string(), z.string()).nullish(),
   matchExpressions: z
@@ -51,6 +60,7 @@ export const RoleSchema = z.looseObject({
   metadata: RbacObjectMetaSchema,
   rules: z.array(PolicyRuleSchema).nullish(),
 });
+/** A validated `Role` (see {@link RoleSchema}): rules that grant only through bindings in its own namespace. */
 export type Role = z.infer<typeof RoleSchema>;
 
 /** `ClusterRole`, with `aggregationRule` (its rules are the union of the selected ClusterRoles'). */
@@ -61,6 +71,10 @@ export const ClusterRoleSchema = z.looseObject({
   rules: z.array(PolicyRuleSchema).nullish(),
   aggregationRule: z.looseObject({ clusterRoleSelectors: z.array(LabelSelectorSchema).nullish() }).nullish(),
 });
+/**
+ * A validated `ClusterRole` (see {@link ClusterRoleSchema}): rules that grant everywhere through a
+ * ClusterRoleBinding, or in one namespace through a RoleBinding.
+ */
 export type ClusterRole = z.infer<typeof ClusterRoleSchema>;
 
 /** `Subject`: ServiceAccount (namespace required on ClusterRoleBindings), User or Group. */
@@ -70,8 +84,18 @@ export const SubjectSchema = z.looseObject({
   namespace: z.string().nullish(),
   apiGroup: z.string().nullish(),
 });
+/**
+ * Who a binding grants to (see {@link SubjectSchema}). A ServiceAccount subject authorises the pods
+ * that run as it; the groups `system:serviceaccounts` and `system:serviceaccounts:<namespace>`
+ * authorise every service account (of the namespace); other users and groups authorise requesting
+ * users (controllers creating pods among them), not pods' service accounts.
+ */
 export type Subject = z.infer<typeof SubjectSchema>;
 
+/**
+ * `RoleRef`: the Role (a RoleBinding only, in the binding's namespace) or ClusterRole whose rules a
+ * binding grants; the API server never lets it change after creation.
+ */
 export const RoleRefSchema = z.looseObject({
   apiGroup: z.string(),
   kind: z.enum(['Role', 'ClusterRole']),
@@ -86,6 +110,7 @@ export const RoleBindingSchema = z.looseObject({
   subjects: z.array(SubjectSchema).nullish(),
   roleRef: RoleRefSchema,
 });
+/** A validated `RoleBinding` (see {@link RoleBindingSchema}): grants in its own namespace only. */
 export type RoleBinding = z.infer<typeof RoleBindingSchema>;
 
 /** `ClusterRoleBinding`: grants in every namespace; may reference only a ClusterRole. */
@@ -96,10 +121,12 @@ export const ClusterRoleBindingSchema = z.looseObject({
   subjects: z.array(SubjectSchema).nullish(),
   roleRef: RoleRefSchema.extend({ kind: z.literal('ClusterRole') }),
 });
+/** A validated `ClusterRoleBinding` (see {@link ClusterRoleBindingSchema}): grants a ClusterRole's rules in every namespace. */
 export type ClusterRoleBinding = z.infer<typeof ClusterRoleBindingSchema>;
 
 /** Kinds whose pod template (or pod) PSP admission saw. */
 export const WORKLOAD_KINDS = [
   'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController', 'PodTemplate',
 ] as const;
+/** One of {@link WORKLOAD_KINDS}: a Pod, or a kind whose controller creates pods from a pod template. */
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
