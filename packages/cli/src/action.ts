@@ -7,6 +7,10 @@ import type { TargetName } from './target-names.js';
 
 /** The engine-neutral actions, from weakest to strongest. */
 export const ACTIONS = ['audit', 'warn', 'deny'] as const;
+/**
+ * What `--action` asks of every engine, in engine-neutral words: `audit` (record violations, admit
+ * the pod), `warn` (admit it with a warning to the user), `deny` (reject it).
+ */
 export type Action = (typeof ACTIONS)[number];
 
 // One action in every target's words: part of the target contract in core.

@@ -37,6 +37,10 @@ export interface ModifySetDraft extends DraftBase {
   values: readonly unknown[];
 }
 
+/**
+ * One mutator to emit for a PSP default, before it gets its name, match and applyTo: an Assign
+ * that fills an unset field, or a ModifySet that merges capabilities into a list.
+ */
 export type MutatorDraft = AssignDraft | ModifySetDraft;
 
 /** What one control's defaults become: mutators, and notes on where they differ from PSP. */

@@ -8,6 +8,7 @@ import { everywhere } from './scope.js';
 import { translateGatekeeper } from './translate.js';
 import type { GatekeeperAction, GatekeeperMode, GatekeeperOutput } from './types.js';
 
+/** The parts of core's `TranslateOptions` the `gatekeeper` target reads (see {@link GatekeeperOptions}). */
 export interface GatekeeperTargetOptions {
   /** The CLI's `--action` in every engine's words; this target reads `gatekeeper`. */
   actions?: { gatekeeper?: GatekeeperAction };

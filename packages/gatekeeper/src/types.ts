@@ -37,6 +37,7 @@ export type GatekeeperMode = 'per-control' | 'policy-set' | 'auto';
 /** Gatekeeper's `enforcementAction` words. */
 export type GatekeeperAction = 'dryrun' | 'warn' | 'deny';
 
+/** How {@link translateGatekeeper} writes the policies: the CLI's flags for this engine. */
 export interface GatekeeperOptions {
   /** `--action`: audit|warn|deny or Gatekeeper's own dryrun|warn|deny. Default `dryrun`. */
   action?: string;
@@ -48,6 +49,7 @@ export interface GatekeeperOptions {
   excludedNamespaces?: readonly string[];
 }
 
+/** What {@link translateGatekeeper} translates: the PSPs, and who may use which. */
 export interface GatekeeperInput {
   /** One IR per PSP (any order; output is sorted by name). */
   policies: readonly PolicyIR[];
@@ -59,6 +61,10 @@ export interface GatekeeperInput {
   options?: GatekeeperOptions;
 }
 
+/**
+ * What {@link translateGatekeeper} returns: ConstraintTemplates, Constraints and mutators, and the
+ * fidelity report (what Gatekeeper expresses only approximately or not at all).
+ */
 export interface GatekeeperOutput {
   /** Templates, then constraints, then mutators; each group sorted by name. */
   objects: KubernetesObject[];

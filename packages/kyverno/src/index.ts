@@ -3,7 +3,17 @@ export { translateKyverno, planScopes, validationPolicyName, type KyvernoInput, 
 export { kyvernoAction, type KyvernoAction, type NeutralAction } from './action.js';
 export { dnsLabel, stableDigest } from './names.js';
 export { admitsEveryPod } from './permissive.js';
-export { defaultsPlan, profileField, type DefaultEdit, type DefaultsPlan } from './mutate/defaults.js';
+export {
+  defaultsPlan,
+  profileField,
+  type AppArmorDefault,
+  type CapabilitiesDefault,
+  type ContainerFieldDefault,
+  type DefaultEdit,
+  type DefaultsPlan,
+  type PodFieldDefault,
+  type ProfileField,
+} from './mutate/defaults.js';
 export { POD_SECURITY_VERSION } from './validate/pod-security.js';
 export { TEST_EXCEPTION_FILE, TEST_POLICY_FILE, TEST_RESOURCE_FILE } from './tests-file.js';
 export type {

@@ -13,8 +13,11 @@ import type { CandidateSet, ScopePlan } from './translate.js';
 import type { KubernetesObject, KyvernoOptions, KyvernoTestFiles, NameSelectorLike } from './types.js';
 import type { PolicyIR } from '@psp-translate/core';
 
+/** File of the `--emit-tests` suite that holds the emitted policies (the Test's `policies`), beside `kyverno-test.yaml`. */
 export const TEST_POLICY_FILE = 'policies.yaml';
+/** File of the `--emit-tests` suite that holds the pod variants judged (the Test's `resources`). */
 export const TEST_RESOURCE_FILE = 'resources.yaml';
+/** File of the `--emit-tests` suite that holds the emitted PolicyExceptions (the Test's `exceptions`), written only when there are some. */
 export const TEST_EXCEPTION_FILE = 'exceptions.yaml';
 
 type PodVariant = { name: string; build: (pod: Pod) => void };

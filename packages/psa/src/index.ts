@@ -22,6 +22,7 @@ export type { NamespaceDecision, NamespaceLabelError, NamespaceLike, NamespacePo
 export { assessPolicy } from './assessment/assess.js';
 export type { AssessOptions, Assessment, CheckBlocker, VersionRange } from './assessment/assess.js';
 export type { Finding } from './assessment/blockers.js';
+export type { PolicyFacts } from './assessment/facts.js';
 export type { LostDefault, LostDefaultEffect, LostProtection } from './assessment/lost.js';
 export { PSP_MAPPING } from './assessment/mapping.js';
 export type { FieldMapping, MappedField, MappingRow } from './assessment/mapping.js';

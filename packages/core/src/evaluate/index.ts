@@ -26,5 +26,5 @@ export {
   seccompAnnotationForField,
   selinuxLevelsEqual,
 } from './profiles.js';
-export { jsonPointer } from './pod-draft.js';
+export { jsonPointer, type Segment } from './pod-draft.js';
 export { applyJsonPatch } from './json-patch.js';

@@ -8,7 +8,8 @@
 import type { Pod } from '../pod/types.js';
 import type { JsonPatchOp } from './types.js';
 
-type Segment = string | number;
+/** One step of a path into a pod: an object key, or an array index. */
+export type Segment = string | number;
 type Node = Record<string | number, unknown>;
 
 /** JSON Pointer for a path: `/` in a key becomes `~1`, `~` becomes `~0` (RFC 6901). */

@@ -8,16 +8,23 @@ import { compileCel, type Pod } from '@psp-translate/core';
 import type { KubernetesObject } from '../types.js';
 import { mutatePod, type MutatorObject } from './mutation-interpreter.js';
 
+/** One admission request for {@link gatekeeperEvaluator} to judge, as Gatekeeper's webhook would receive it. */
 export interface GatekeeperReview {
+  /** The pod as submitted, before any mutator. */
   pod: Pod;
+  /** The namespace the pod is created in (`request.namespace`; constraints match on it). */
   namespace: string;
+  /** `request.operation`; default `CREATE`. `UPDATE` is how ephemeral containers arrive. */
   operation?: 'CREATE' | 'UPDATE';
+  /** `oldObject` of an UPDATE: the pod before the change. */
   oldPod?: Pod;
   /** `request.userInfo.username`; absent = someone no PSP was granted to by name. */
   username?: string;
 }
 
+/** What {@link gatekeeperEvaluator} decided about one {@link GatekeeperReview}. */
 export interface GatekeeperDecision {
+  /** True when no matching constraint was violated (whatever their enforcementAction). */
   admitted: boolean;
   /** `<Kind>/<constraint>: <message>` per violated constraint. */
   violations: string[];

@@ -76,6 +76,10 @@ export function parseLocation(location: string): PathNode[] {
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
+/**
+ * A Gatekeeper `mutations.gatekeeper.sh/v1` Assign or ModifySet, the fields {@link mutatePod}
+ * interprets (its limits are listed at the top of this module).
+ */
 export interface MutatorObject {
   apiVersion: string;
   kind: string;

@@ -61,6 +61,11 @@ export interface CapabilitiesDefault {
   drop: readonly string[];
 }
 
+/**
+ * One default PSP admission wrote into pods on CREATE, as an engine-neutral edit that the
+ * ClusterPolicy and MutatingPolicy printers render: a pod field, a container field, an AppArmor
+ * profile or capabilities, each applied only where the pod left it unset.
+ */
 export type DefaultEdit = PodFieldDefault | ContainerFieldDefault | AppArmorDefault | CapabilitiesDefault;
 
 /** A policy's defaults as edits, plus what could not be expressed. */

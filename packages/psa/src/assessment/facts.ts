@@ -10,7 +10,10 @@ import { sysctlMatches, type PolicyIR, type Range } from '@psp-translate/core';
 
 type Controls = PolicyIR['controls'];
 
-/** Derived facts about one policy. */
+/**
+ * What one PSP lets through, derived from its IR once (after its defaults, as PSP admission
+ * validated pods): what each Pod Security check's analysis and the lost-protection report read.
+ */
 export interface PolicyFacts {
   readonly name: string;
   readonly controls: Controls;

@@ -6,6 +6,7 @@ import { renderText } from './text.js';
 
 /** The formats `renderReport` prints. */
 export const REPORT_FORMATS = ['text', 'markdown', 'json', 'html'] as const;
+/** One of {@link REPORT_FORMATS}: how {@link renderReport} prints the migration report. */
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /**
