@@ -24,6 +24,8 @@ export interface GatekeeperTargetOptions {
 export interface GatekeeperWorkload {
   pod: Pod;
   requester?: Requester;
+  /** The workload as `check` reports it; its `namespace` (the manifest's, else `--namespace`) is the namespace admission sees. */
+  workload?: { namespace: string };
 }
 
 function hasRbac(inputs: Pick<InputSet, 'rbac'>): boolean {
@@ -64,7 +66,8 @@ export const gatekeeperTarget = {
     return (workload: GatekeeperWorkload) => {
       const decision = judge({
         pod: workload.pod,
-        namespace: workload.pod.metadata.namespace ?? 'default',
+        // The workload's namespace carries --namespace for manifests without one; the pod may not.
+        namespace: workload.workload?.namespace ?? workload.pod.metadata.namespace ?? 'default',
         ...(workload.requester !== undefined ? { username: workload.requester.user } : {}),
       });
       return { admitted: decision.admitted, reasons: decision.violations };

@@ -97,3 +97,18 @@ describe('gatekeeperTarget (CLI registry shape)', () => {
     expect(checked - admitted).toBeGreaterThan(checked * 0.2);
   }, 120_000);
 });
+
+describe('gatekeeperTarget.evaluate namespace', () => {
+  it("judges a pod without metadata.namespace in the workload's namespace (--namespace), not in default", () => {
+    const translation = api.gatekeeperTarget.translate(inputs, { actions: { gatekeeper: 'deny' }, excludedNamespaces: ['exempt'] });
+    const judge = api.gatekeeperTarget.evaluate(translation);
+    const pod: Pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'root' },
+      spec: { containers: [{ name: 'c', image: 'busybox', securityContext: { privileged: true } }] },
+    };
+    expect(judge({ pod, workload: { namespace: 'default' } }).admitted).toBe(false);
+    expect(judge({ pod, workload: { namespace: 'exempt' } })).toEqual({ admitted: true, reasons: [] });
+  });
+});
