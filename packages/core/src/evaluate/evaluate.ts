@@ -4,7 +4,7 @@
  * policy's defaults (pod level, then every container), then validate the defaulted pod.
  */
 import type { PolicyIR, Range } from '../ir/ir.js';
-import type { Container, PodSecurityContext, Pod, ProfileRef, SecurityContext, SELinuxOptions } from '../pod/types.js';
+import type { Container, Pod, ProfileRef, SecurityContext, SELinuxOptions } from '../pod/types.js';
 import { hostPathAllowed } from './host-path.js';
 import { PodDraft } from './pod-draft.js';
 import {

@@ -8,7 +8,7 @@ import { isMap } from 'yaml';
 import { z } from 'zod';
 import { policyToIR } from '../ir/from-psp.js';
 import type { PolicyIR, SourceRef } from '../ir/ir.js';
-import { ObjectMetaSchema, PodSecurityPolicySchema } from '../schema/psp.js';
+import { PodSecurityPolicySchema } from '../schema/psp.js';
 import {
   type ClusterRole,
   ClusterRoleBindingSchema,
