@@ -43,6 +43,8 @@ export interface TranslateCommandOptions {
   kyvernoStyle: 'cel' | 'pattern' | 'podsecurity';
   /** `--emit-tests`: write each target's tests for its engine's own CLI beside the objects (needs `--out-dir`). */
   emitTests: boolean;
+  /** `--strict`: exit 1 when any control or default is translated approximately or cannot be expressed. */
+  strict: boolean;
   namespace: string;
   maxInputMib: number;
   verbose: boolean;
@@ -197,6 +199,7 @@ Examples:
         .default('cel'),
     )
     .option('--emit-tests', 'with --out-dir: also write tests for the engines\' own CLIs (kyverno: <dir>/kyverno/tests/kyverno-test.yaml for kyverno test)', false)
+    .option('--strict', 'exit 1 when any control or default is translated approximately or cannot be expressed (for CI gates)', false)
     .addOption(namespaceOption())
     .addOption(maxInputOption())
     .option('-v, --verbose', 'list skipped objects and every fidelity entry, exact ones too', false)

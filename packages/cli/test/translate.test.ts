@@ -118,9 +118,12 @@ describe('psp-translate translate with targets', () => {
     expect(result.stderr).toMatch(/note: wrote 10 files to .*policies: 5 in gatekeeper\/, 5 in vap\//);
   });
 
-  it('exits 1 and prints the entries when a target reports approximate translations', async () => {
+  it('prints the entries when a target reports approximate translations, and exits 1 for them only with --strict', async () => {
     const targets = { ...none, gatekeeper: recordingTarget('gatekeeper', [], 'approximate') };
-    const result = await runCli(['translate', 'examples/cluster'], { targets });
+    const lenient = await runCli(['translate', 'examples/cluster'], { targets });
+    expect(lenient.code).toBe(0);
+    expect(lenient.stderr).toMatch(/^note: 5 approximate and 0 unsupported entries above: read them before applying \(--strict makes this exit 1\)$/m);
+    const result = await runCli(['translate', 'examples/cluster', '--strict'], { targets });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^gatekeeper: approximate: restricted\/privileged: checked restricted \(examples\/cluster\/psp-restricted\.yaml:\d+\)$/m);
   });

@@ -119,14 +119,22 @@ export async function translateCommand(
   }
 
   if (options.action.action === 'default' && results.length > 0) say.note(describeDefaultActions(results.map(({ target }) => target)));
-  let findings = false;
+  const counts = { approximate: 0, unsupported: 0 };
   for (const { target, report } of results) {
     const actionNote = options.action.notes[target];
     if (actionNote !== undefined) say.note(`${target}: --action ${options.action.action}: ${actionNote}`);
     for (const entry of report) {
-      if (entry.fidelity === 'approximate' || entry.fidelity === 'unsupported') findings = true;
+      if (entry.fidelity === 'approximate' || entry.fidelity === 'unsupported') counts[entry.fidelity]++;
       if (entry.fidelity !== 'exact' || options.verbose) say.plain(formatEntry(target, entry));
     }
   }
-  return findings ? ExitCode.findings : ExitCode.ok;
+  const findings = counts.approximate + counts.unsupported;
+  if (findings > 0) {
+    // The translation was written either way; whether an imperfect one fails the run is the caller's choice.
+    say.note(
+      `${counts.approximate} approximate and ${counts.unsupported} unsupported entries above: read them before applying` +
+        (options.strict ? '' : ' (--strict makes this exit 1)'),
+    );
+  }
+  return options.strict && findings > 0 ? ExitCode.findings : ExitCode.ok;
 }
