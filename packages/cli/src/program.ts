@@ -198,7 +198,7 @@ Examples:
         .choices(['cel', 'pattern', 'podsecurity'])
         .default('cel'),
     )
-    .option('--emit-tests', 'with --out-dir: also write tests for the engines\' own CLIs (kyverno: <dir>/kyverno/tests/kyverno-test.yaml for kyverno test)', false)
+    .option('--emit-tests', 'with --out-dir: also write tests for the engines\' own CLIs (gatekeeper: <dir>/gatekeeper/rego-tests/*_test.rego for opa test; kyverno: <dir>/kyverno/tests/kyverno-test.yaml for kyverno test)', false)
     .option('--strict', 'exit 1 when any control or default is translated approximately or cannot be expressed (for CI gates)', false)
     .addOption(namespaceOption())
     .addOption(maxInputOption())

@@ -185,8 +185,18 @@ describe('translate --emit-tests', () => {
       const out = path.join(dir, 'out');
       const result = await runCli(['translate', 'examples/cluster', '--target', 'kyverno,gatekeeper', '--emit-tests', '--out-dir', out]);
       expectExitByFidelity(result);
-      expect(result.stderr).toMatch(/^note: gatekeeper: --emit-tests: this target writes no tests yet$/m);
+      expect(result.stderr).not.toMatch(/--emit-tests: no tests written/);
       const files = Object.keys(await snapshotTree(out));
+      // Gatekeeper: each constrained template's Rego beside its opa tests, in one package, outside the applied folder's top level.
+      const regoTests = files.filter((file) => file.startsWith('gatekeeper/rego-tests/'));
+      expect(regoTests.length).toBeGreaterThan(0);
+      for (const file of regoTests.filter((f) => f.endsWith('_test.rego'))) {
+        const regoFile = file.replace(/_test\.rego$/, '.rego');
+        expect(regoTests, file).toContain(regoFile);
+        const packageOf = async (f: string) => /^package (\S+)$/m.exec(await readFile(path.join(out, f), 'utf8'))?.[1];
+        expect(await packageOf(file)).toBe(await packageOf(regoFile));
+        expect(await readFile(path.join(out, file), 'utf8')).toMatch(/^test_\w+ if \{\n {2}count\(violation\) (== 0|> 0) with input as \{/m);
+      }
       const tests = files.filter((file) => file.startsWith('kyverno/tests/'));
       expect(tests).toEqual(['kyverno/tests/exceptions.yaml', 'kyverno/tests/kyverno-test.yaml', 'kyverno/tests/policies.yaml', 'kyverno/tests/resources.yaml']);
       const [test] = objectsOf(await readFile(path.join(out, 'kyverno/tests/kyverno-test.yaml'), 'utf8'));

@@ -4,6 +4,7 @@
  */
 import { buildRbacIndex, scopeGroups, type InputSet, type Pod, type Requester, type TargetModule } from '@psp-translate/core';
 import { gatekeeperEvaluator } from './runtime/evaluate.js';
+import { regoTestFiles } from './rego-tests.js';
 import { everywhere } from './scope.js';
 import { translateGatekeeper } from './translate.js';
 import type { GatekeeperAction, GatekeeperMode, GatekeeperOutput } from './types.js';
@@ -18,6 +19,8 @@ export interface GatekeeperTargetOptions {
   mutate?: boolean;
   /** Namespaces exempted from every constraint and mutator, written out explicitly. */
   excludedNamespaces?: readonly string[];
+  /** `--emit-tests`: also return Rego unit tests (`rego-tests/<template>_test.rego`) in `files`. */
+  emitTests?: boolean;
 }
 
 /** The workload view the CLI passes to `evaluate` (structural twin of its `WorkloadContext`). */
@@ -57,6 +60,7 @@ export const gatekeeperTarget = {
         message: 'no RBAC in the input: every PSP is taken as usable by every pod (as when all are granted to system:authenticated)',
       });
     }
+    if (options.emitTests === true) output.files = regoTestFiles(inputs.policies, output.objects);
     return output;
   },
 

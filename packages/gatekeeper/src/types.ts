@@ -2,7 +2,7 @@
  * The contract of the Gatekeeper emitter: IR in, Kubernetes objects plus a fidelity report out.
  * Nothing here touches the file system; the CLI writes what `translateGatekeeper` returns.
  */
-import type { KubernetesObject, FidelityEntry, PolicyIR } from '@psp-translate/core';
+import type { KubernetesObject, FidelityEntry, PolicyIR, TargetFile } from '@psp-translate/core';
 
 // The target contract's shared shapes (core's `target.ts`), re-exported under this package's names.
 export type { KubernetesObject, Fidelity, FidelityEntry } from '@psp-translate/core';
@@ -69,4 +69,6 @@ export interface GatekeeperOutput {
   /** Templates, then constraints, then mutators; each group sorted by name. */
   objects: KubernetesObject[];
   report: FidelityEntry[];
+  /** With `emitTests` (gatekeeperTarget): Rego unit tests and the templates' Rego under `rego-tests/`. */
+  files?: TargetFile[];
 }

@@ -81,7 +81,9 @@ export async function translateCommand(
   for (const module of modules) {
     const { objects, report, files = [] } = await module.translate(inputSet, translateOptions);
     checkObjects(module.name, objects);
-    if (options.emitTests && files.length === 0) say.note(`${module.name}: --emit-tests: this target writes no tests yet`);
+    if (options.emitTests && files.length === 0) {
+      say.note(`${module.name}: --emit-tests: no tests written for this target (gatekeeper writes Rego tests for opa test, kyverno a kyverno test suite)`);
+    }
     results.push({ target: module.name, objects, report, files });
   }
 

@@ -15,7 +15,9 @@
  * statement has no solution. Builtins: object.get, is_object, is_array, is_string, concat, sprintf
  * (%v, %s, %d), count, sort, split, substring, indexof, startswith, endswith.
  *
- * Not supported (rejected by the parser): `with`, `default`, `import rego.v1`, `contains` heads,
+ * `with input as t` (for test rules) replaces `input` while one statement is evaluated.
+ *
+ * Not supported (rejected by the parser): other `with` targets, `default`, `import rego.v1`, `contains` heads,
  * `=` unification, nested function references as values, `data` documents other than rules of the
  * same package. Those never appear in what we print; a parse error here means we printed something
  * outside the subset, which the test then reports.
@@ -94,7 +96,9 @@ export type Stmt =
   | { k: 'not'; stmt: Stmt }
   | { k: 'some'; key: string | null; value: string; over: Term }
   | { k: 'every'; name: string; over: Term; body: Stmt[] }
-  | { k: 'expr'; term: Term };
+  | { k: 'expr'; term: Term }
+  /** `stmt with input as t` (what `opa test` rules use to feed `input`). */
+  | { k: 'with'; stmt: Stmt; input: Term };
 
 export interface RuleDef {
   name: string;
@@ -245,6 +249,15 @@ class Parser {
   }
 
   private stmt(): Stmt {
+    const stmt = this.plainStmt();
+    if (!this.isId('with')) return stmt;
+    this.i++;
+    if (!this.isId('input') || !this.isId('as', 1)) this.fail('only `with input as <term>` is in the subset');
+    this.i += 2;
+    return { k: 'with', stmt, input: this.term() };
+  }
+
+  private plainStmt(): Stmt {
     if (this.isId('not')) {
       this.i++;
       return { k: 'not', stmt: this.stmt() };
@@ -587,6 +600,12 @@ export class RegoInterpreter {
   private callRule(name: string, args: Value[]): Value {
     const defs = this.module.rules.get(name);
     if (defs === undefined) return undef(`no rule ${name}`);
+    if (args.length === 0 && defs[0]!.setKey !== null) {
+      // A partial set rule referenced as a value (`count(violation)`): the whole set.
+      const set = new RegoSet();
+      for (const v of this.partialSet(name)) set.add(v);
+      return set;
+    }
     const key = `${name}(${args.map(canonical).join(',')})`;
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached === NONE ? undef(`${name} undefined`) : cached;
@@ -667,6 +686,12 @@ export class RegoInterpreter {
         case 'expr': {
           const v = this.term(s.term, env);
           if (v !== false) yield env;
+          return;
+        }
+        case 'with': {
+          // Rules evaluated under another input share nothing with this interpreter's cache.
+          const replaced = new RegoInterpreter(this.module, this.term(s.input, env));
+          yield* replaced.stmt(s.stmt, env);
           return;
         }
       }
