@@ -7,13 +7,15 @@
 // - check at 1k, 5k and 10k workloads: parse + check time, heap held by the inputs and report, and
 //   peak RSS, each in a fresh process, to show memory growing linearly (MB per 1k workloads);
 // - end-to-end `psp-translate check --format json` wall time at the same sizes;
-// - CLI cold start: `psp-translate ir <one PSP>` against `node -e 0` (median of spawns).
+// - CLI cold start: `psp-translate ir <one PSP>` against `node -e 0` (median of spawns);
+// - the PSP corpus (../shared/corpus/psp, skipped with a message when absent) translated to every
+//   target and serialised, against parsing and re-serialising the same YAML with `yaml` alone.
 // Figures depend on the machine; nothing here fails on a threshold (goals are printed beside them).
 //
 // Usage: node bench/run.mjs [--quick | --profile]   (--quick: fewer spawns, a shorter throughput run;
 // --profile: the throughput loop under node --cpu-prof, functions listed by self time)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -28,6 +30,9 @@ const SIZES = [1_000, 5_000, 10_000];
 const POLICIES = 50;
 const NAMESPACES = 100;
 const GOAL_PER_SECOND = 50_000;
+const GOAL_CORPUS_RATIO = 3;
+const corpusDir = path.join(root, '..', 'shared', 'corpus', 'psp');
+const requireFromRoot = createRequire(path.join(root, 'package.json'));
 
 // ---------------------------------------------------------------------------------------------
 // The generated cluster (deterministic: the same seed, the same cluster, every run).
@@ -267,6 +272,94 @@ async function childMemory(clusterFile, workloadsFile) {
   return { parseMs: t1 - t0, checkMs: t2 - t1, parseCpuMs: c1 - c0, checkCpuMs: c2 - c1, heapMB: heap / 2 ** 20, peakRssMB: process.resourceUsage().maxRSS / 1024, rejected: report.summary.rejected, warned: report.results.filter((r) => r.psp.warnings.length > 0).length };
 }
 
+/**
+ * The corpus row: every file of the PSP corpus (each a chart's PSPs and RBAC) translated to every
+ * target and serialised as the CLI prints it (`toYamlStream`), against only parsing the same texts
+ * with `yaml` (parseAllDocuments, toJS) and writing them back with the same serialiser. Files are
+ * read before timing. `cold`: the first pass in this fresh process (JIT, caches empty); `warm`: the
+ * median of the passes after it.
+ */
+async function childCorpus(corpusDir, passes) {
+  const core = await import(coreDist);
+  const { parseAllDocuments } = await import(pathToFileURL(requireFromRoot.resolve('yaml')).href);
+  const { toYaml, toYamlStream } = await import(pathToFileURL(path.join(cliDist, 'serialise.js')).href);
+  const targetPackage = (name) => pathToFileURL(path.join(root, `packages/${name}/dist/index.js`)).href;
+  const targets = [
+    (await import(targetPackage('gatekeeper'))).gatekeeperTarget,
+    (await import(targetPackage('kyverno'))).kyvernoTarget,
+    (await import(targetPackage('psa'))).psaTarget,
+    (await import(targetPackage('vap'))).vapTarget,
+  ];
+  // What `translate` does without --action (the CLI's defaultActions()).
+  const actions = { action: 'default', gatekeeper: 'dryrun', kyverno: 'Audit', vap: ['Audit', 'Warn'], psa: 'enforce', notes: {} };
+  const files = readdirSync(corpusDir)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort()
+    .map((name) => ({ path: name, text: readFileSync(path.join(corpusDir, name), 'utf8') }));
+  let yamlBytes = 0;
+  const yamlOnly = () => {
+    yamlBytes = 0;
+    for (const file of files) {
+      const values = parseAllDocuments(file.text).map((document) => document.toJS());
+      yamlBytes += values.map((value) => `---\n${toYaml(value)}`).join('').length;
+    }
+  };
+  let objects = 0;
+  let outputBytes = 0;
+  let translated = 0;
+  let spent = {};
+  const translateAll = async () => {
+    spent = {}; // per target, the last pass's
+    objects = 0;
+    outputBytes = 0;
+    translated = 0;
+    for (const file of files) {
+      const inputs = core.parseInputs([file]);
+      if (inputs.policies.length === 0) continue; // `translate` refuses inputs without a PSP
+      translated++;
+      for (const target of targets) {
+        const t0 = performance.now();
+        const result = await target.translate(inputs, { actions });
+        const t1 = performance.now();
+        const text = toYamlStream(result.objects);
+        const t2 = performance.now();
+        const split = (spent[target.name] ??= { translate: 0, serialise: 0, bytes: 0 });
+        split.translate += t1 - t0;
+        split.serialise += t2 - t1;
+        split.bytes += text.length;
+        objects += result.objects.length;
+        outputBytes += text.length;
+      }
+    }
+  };
+  const time = async (run) => {
+    const start = performance.now();
+    await run();
+    return performance.now() - start;
+  };
+  const yamlTimes = [];
+  const translateTimes = [];
+  for (let i = 0; i < passes; i++) {
+    yamlTimes.push(await time(yamlOnly));
+    translateTimes.push(await time(translateAll));
+  }
+  const warm = (times) => median(times.slice(1));
+  return {
+    files: files.length,
+    inputBytes: files.reduce((sum, file) => sum + file.text.length, 0),
+    translated,
+    objects,
+    outputBytes,
+    yamlBytes,
+    yamlCold: yamlTimes[0],
+    yamlWarm: warm(yamlTimes),
+    translateCold: translateTimes[0],
+    translateWarm: warm(translateTimes),
+    spent,
+    passes,
+  };
+}
+
 function spawnChild(args, nodeArgs = []) {
   const result = spawnSync(process.execPath, ['--expose-gc', ...nodeArgs, fileURLToPath(import.meta.url), '--child', ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (result.status !== 0) throw new Error(`benchmark child ${args[0]} failed:\n${result.stderr}`);
@@ -377,6 +470,23 @@ async function main() {
     rows.push(['node -e 0', `${median(nodeOnly).toFixed(0)} ms`, `${spawns} spawns`]);
     rows.push(['psp-translate ir <one PSP>', `${median(irOne).toFixed(0)} ms`, `${(median(irOne) / median(nodeOnly)).toFixed(2)}× node -e 0`]);
 
+    section('translating the PSP corpus to every target, against only parsing and re-serialising it with yaml (fresh process)');
+    if (existsSync(corpusDir)) {
+      const c = spawnChild(['corpus', corpusDir, '', String(quick ? 3 : 7)]);
+      const ratio = (translate, yaml) => `${(translate / yaml).toFixed(2)}×`;
+      const met = (r) => (r <= GOAL_CORPUS_RATIO ? 'met' : 'NOT met');
+      rows.push(['corpus', `${c.files} files, ${(c.inputBytes / 1024).toFixed(0)} KiB`, `${c.translated} with PSPs translated to gatekeeper, kyverno, psa, vap: ${c.objects} objects, ${(c.outputBytes / 1024).toFixed(0)} KiB of YAML`]);
+      rows.push(['yaml parse + toJS + stringify', `${c.yamlWarm.toFixed(0)} ms warm, ${c.yamlCold.toFixed(0)} ms cold`, `parseAllDocuments, toJS, the CLI's serialiser; warm: median of ${c.passes - 1} passes after the first`]);
+      rows.push(['parse + translate + serialise', `${c.translateWarm.toFixed(0)} ms warm, ${c.translateCold.toFixed(0)} ms cold`, 'parseInputs, each target\'s translate, toYamlStream (as psp-translate translate prints)']);
+      for (const [name, split] of Object.entries(c.spent)) {
+        rows.push([`  ${name}`, `translate ${split.translate.toFixed(0)} ms, serialise ${split.serialise.toFixed(0)} ms`, `${(split.bytes / 1024).toFixed(0)} KiB of YAML (last pass)`]);
+      }
+      rows.push(['  ratio', `${ratio(c.translateWarm, c.yamlWarm)} warm, ${ratio(c.translateCold, c.yamlCold)} cold`, `goal ≤ ${GOAL_CORPUS_RATIO}×: ${met(c.translateWarm / c.yamlWarm)} warm, ${met(c.translateCold / c.yamlCold)} cold`]);
+    } else {
+      console.warn(`bench: corpus row SKIPPED, corpus not found at ${corpusDir} (expected ../shared/corpus from the repo root)`);
+      rows.push(['corpus', 'skipped', `corpus not found at ${corpusDir}`]);
+    }
+
     const requireFromCli = createRequire(path.join(cliDist, '..', 'package.json'));
     const Table = requireFromCli('cli-table3');
     const table = new Table({ head: ['measure', 'value', 'notes'], style: { head: [], border: [] }, wordWrap: true, colWidths: [30, 40, 56] });
@@ -397,7 +507,8 @@ if (process.argv[2] === '--generate') {
   console.log(JSON.stringify(files, null, 2));
 } else if (process.argv[2] === '--child') {
   const [mode, clusterFile, workloadsFile, seconds] = process.argv.slice(3);
-  const result = mode === 'throughput' ? await childThroughput(clusterFile, workloadsFile, Number(seconds)) : await childMemory(clusterFile, workloadsFile);
+  const result =
+    mode === 'throughput' ? await childThroughput(clusterFile, workloadsFile, Number(seconds)) : mode === 'corpus' ? await childCorpus(clusterFile, Number(seconds)) : await childMemory(clusterFile, workloadsFile);
   process.stdout.write(JSON.stringify(result));
 } else {
   await main();
