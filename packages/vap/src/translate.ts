@@ -347,6 +347,9 @@ export function translateVap(input: VapInput, options: VapOptions = {}): VapTran
   const costs: CelCostEntry[] = [];
   const objects: KubernetesObject[] = [];
   const cache = new PolicyCelCache();
+  /** PSPs some group may use, and those that admit every pod unchanged there (the group then needs no policy). */
+  const usable = new Set(input.scopeGroups.flatMap((g) => g.candidates));
+  const admittingEverything = new Set<string>();
 
   if (!hasValidatingPolicyV1(version)) {
     report.push({ policy: null, control: null, fidelity: 'unsupported', message: `Kubernetes 1.${version.minor} does not serve ValidatingAdmissionPolicy admissionregistration.k8s.io/v1 (GA in 1.30); these objects need 1.30 or later` });
@@ -370,6 +373,7 @@ export function translateVap(input: VapInput, options: VapOptions = {}): VapTran
     const scope = describeGroup(group);
     const permissive = candidates.find((p) => admitsEveryPod(p, cache));
     if (permissive !== undefined) {
+      admittingEverything.add(permissive.name);
       report.push({ policy: permissive.name, control: null, fidelity: 'exact', message: `pods in scope (${scope}) may use ${permissive.name}, which admits every pod unchanged: no policy is needed there` });
       return;
     }
@@ -394,6 +398,7 @@ export function translateVap(input: VapInput, options: VapOptions = {}): VapTran
 
   reportDefaults(input.policies, mapApi !== undefined, options.mutate === false ? '--no-mutate was given' : `Kubernetes 1.${version.minor} has no MutatingAdmissionPolicy (beta 1.34, GA 1.36; pass --kube-version)`, cache, report);
   if (mapApi?.note !== undefined && objects.some((o) => o.kind === 'MutatingAdmissionPolicy')) report.push({ policy: null, control: null, fidelity: 'note', message: mapApi.note });
+  report.push(...coverage(input.policies, objects, { usable, admittingEverything }, mapApi !== undefined, cache, report));
   return { objects, report, costs };
 }
 
@@ -418,4 +423,82 @@ function reportDefaults(policies: readonly PolicyIR[], mutating: boolean, why: s
       });
     }
   }
+}
+
+/** Names of the objects of `kind` whose annotation `key` (a comma list) names each PSP. */
+function objectsNaming(objects: readonly KubernetesObject[], kind: string, key: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const object of objects) {
+    if (object.kind !== kind) continue;
+    for (const name of (object.metadata.annotations?.[key] ?? '').split(',').filter((n) => n !== '')) {
+      out.set(name, [...(out.get(name) ?? []), object.metadata.name]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Entries for what the report says nothing else about, so every control's validation and every
+ * default of every PSP has one (core's `FidelityEntry` contract): each control's CEL comes from
+ * core's single definition and decides as PSP did (the differential tests hold it to the reference
+ * evaluator), so a validation without a finding is exact, named by the policies that check it; a
+ * default is exact where a MutatingAdmissionPolicy writes it.
+ */
+function coverage(
+  policies: readonly PolicyIR[],
+  objects: readonly KubernetesObject[],
+  groups: { usable: ReadonlySet<string>; admittingEverything: ReadonlySet<string> },
+  mutating: boolean,
+  cache: PolicyCelCache,
+  report: readonly FidelityEntry[],
+): FidelityEntry[] {
+  const has = (policy: string, control: ControlKind, aspect: 'validation' | 'default') =>
+    report.some((e) => e.policy === policy && e.control === control && e.aspect === aspect);
+  const checkedBy = objectsNaming(objects, 'ValidatingAdmissionPolicy', 'psp-translate.io/candidates');
+  const defaultedBy = objectsNaming(objects, 'MutatingAdmissionPolicy', 'psp-translate.io/defaults-of');
+  const out: FidelityEntry[] = [];
+  for (const policy of policies) {
+    const checks = checkedBy.get(policy.name) ?? [];
+    const usable = groups.usable.has(policy.name);
+    const writers = defaultedBy.get(policy.name) ?? [];
+    const written = new Set(cache.of(policy).plan.mutations.map((m) => m.control));
+    for (const control of CONTROL_KINDS) {
+      if (!has(policy.name, control, 'validation')) {
+        const message = !usable
+          ? 'no pod may use this PSP (RBAC), so no policy checks it'
+          : checks.length === 0
+            ? groups.admittingEverything.has(policy.name)
+              ? 'this PSP admits every pod unchanged: no policy is needed where pods may use it'
+              : 'pods that may use this PSP may also use one that admits every pod unchanged: no policy is needed there'
+            : `checked by ValidatingAdmissionPolicy ${checks.join(', ')}`;
+        out.push({ policy: policy.name, control, aspect: 'validation', fidelity: 'exact', message });
+      }
+      if (policy.controls[control].defaults === null || has(policy.name, control, 'default')) continue;
+      if (!usable) {
+        out.push({ policy: policy.name, control, aspect: 'default', fidelity: 'exact', message: 'no pod may use this PSP (RBAC), so this default applies to no pod' });
+      } else if (!mutating || !written.has(control)) {
+        // Reached without a mutation for the control: lost where PSP would have written it.
+        out.push({
+          policy: policy.name,
+          control,
+          aspect: 'default',
+          fidelity: 'approximate',
+          message: `the ${control} default of ${policy.name} is not written by any MutatingAdmissionPolicy, so pods that left the field unset are checked as submitted`,
+          source: policy.source,
+        });
+      } else if (writers.length === 0) {
+        out.push({
+          policy: policy.name,
+          control,
+          aspect: 'default',
+          fidelity: 'approximate',
+          message: `the ${control} default of ${policy.name} is not applied: where pods may use it, another defaulting PSP's defaults (first by name) are applied`,
+          source: policy.source,
+        });
+      } else {
+        out.push({ policy: policy.name, control, aspect: 'default', fidelity: 'exact', message: `written by MutatingAdmissionPolicy ${writers.join(', ')} where pods may use this PSP first` });
+      }
+    }
+  }
+  return out;
 }
