@@ -6,7 +6,7 @@
  * once, every container of all three kinds, or every item of a list in the pod), a boolean
  * {@link Expr} `require` that must hold for each item, and a message detail for when it does not.
  *
- * Expressions are a small tree (20 node types) over JSON values. Reading the pod is total: `get`
+ * Expressions are a small tree (21 node types) over JSON values. Reading the pod is total: `get`
  * with a `default` answers the default when any step of the path is missing, so backends never
  * see an undefined field (CEL: `has()` chains; Rego: `object.get`). The policy's values enter only
  * through `param` nodes, so the printed code is static and the values travel as parameters
@@ -80,7 +80,9 @@ export type Expr =
    * The list of `select` for every element `var` of the list `over` for which `where` holds, in
    * order. CEL: `over.filter(var, where).map(var, select)`; Rego: an array comprehension.
    */
-  | { readonly op: 'collect'; readonly var: string; readonly over: Expr; readonly where: Expr; readonly select: Expr };
+  | { readonly op: 'collect'; readonly var: string; readonly over: Expr; readonly where: Expr; readonly select: Expr }
+  /** The lists one after the other. CEL: `a + b`; Rego: `array.concat(a, b)`. */
+  | { readonly op: 'append'; readonly lists: readonly Expr[] };
 
 /**
  * Where a rule applies.
@@ -147,6 +149,7 @@ export const some = (name: string, over: Expr, pred: Expr): Expr => ({ op: 'some
 export const onlyKey = (of: Expr, except: string): Expr => ({ op: 'onlyKey', of, except });
 export const selinuxLevelEq = (actual: Expr, expected: Expr): Expr => ({ op: 'selinuxLevelEq', actual, expected });
 export const letIn = (name: string, value: Expr, body: Expr): Expr => ({ op: 'let', var: name, value, body });
+export const append = (...lists: Expr[]): Expr => ({ op: 'append', lists });
 export const collect = (name: string, over: Expr, where: Expr, select: Expr): Expr => ({ op: 'collect', var: name, over, where, select });
 
 /** `value` lies in one of `ranges` (a list of `{min, max}`, inclusive). */

@@ -68,7 +68,8 @@ const sc = (field: string, dflt?: Json): Expr => get(container, ['securityContex
 /** The pod-level securityContext field. */
 const podSc = (field: string, dflt?: Json): Expr => get(pod, ['spec', 'securityContext', field], dflt);
 /** PSP's "effective" container setting: the container's own value, else the pod's. */
-const hasEffective = (field: string): Expr =>
+/** @internal Shared with ./defaults.ts. */
+export const hasEffective = (field: string): Expr =>
   or(has(container, ['securityContext', field]), has(pod, ['spec', 'securityContext', field]));
 const effective = (field: string): Expr => cond(has(container, ['securityContext', field]), sc(field), podSc(field));
 
@@ -129,12 +130,15 @@ const hostPathNeedsReadOnly = (vol: Expr): Expr =>
 // ---------------------------------------------------------------------------------------------
 // Profiles.
 
-const SECCOMP_POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
+/** @internal Shared with ./defaults.ts. */
+export const SECCOMP_POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
 const SECCOMP_CONTAINER_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
-const APPARMOR_CONTAINER_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+/** @internal Shared with ./defaults.ts. */
+export const APPARMOR_CONTAINER_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 
 /** A `seccompProfile`/`appArmorProfile` field in annotation form; `''` for an unknown type. */
-const profileAnnotationForm = (profile: Expr): Expr =>
+/** @internal Shared with ./defaults.ts. */
+export const profileAnnotationForm = (profile: Expr): Expr =>
   cond(
     eq(get(profile, ['type'], ''), lit('RuntimeDefault')),
     lit('runtime/default'),
@@ -173,7 +177,8 @@ const containerSeccomp = (): Expr => {
  * A container's AppArmor profile: its annotation when non-empty, else its `appArmorProfile` field,
  * else the pod's field (1.30+ fields, which the API server mirrors into the annotation), else `''`.
  */
-const containerAppArmor = (): Expr => {
+/** @internal Shared with ./defaults.ts. */
+export const containerAppArmor = (): Expr => {
   const key = concat(lit(APPARMOR_CONTAINER_PREFIX), get(container, ['name'], ''));
   return cond(
     and(has(pod, [...annotations(), key]), not(eq(get(pod, [...annotations(), key]), lit('')))),

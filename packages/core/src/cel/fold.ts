@@ -243,6 +243,20 @@ export function fold(expr: Expr, ctx: FoldContext = {}): Expr {
       if (isLit(where) && where.value === false) return lit([]);
       return { op: 'collect', var: expr.var, over, where, select: rec(expr.select, inner) };
     }
+    case 'append': {
+      const lists: Expr[] = [];
+      for (const raw of expr.lists) {
+        const list = rec(raw);
+        const last = lists.at(-1);
+        if (isLit(list) && Array.isArray(list.value) && list.value.length === 0) continue;
+        if (isLit(list) && Array.isArray(list.value) && last !== undefined && isLit(last) && Array.isArray(last.value)) {
+          lists[lists.length - 1] = lit([...(last.value as readonly Json[]), ...(list.value as readonly Json[])]);
+        } else lists.push(list);
+      }
+      if (lists.length === 0) return lit([]);
+      if (lists.length === 1) return lists[0] as Expr;
+      return { op: 'append', lists };
+    }
     case 'selinuxLevelEq': {
       const actual = rec(expr.actual);
       const expected = rec(expr.expected);

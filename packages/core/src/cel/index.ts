@@ -40,3 +40,16 @@ export {
 export { compileCel, evaluateCel, fromCelValue, toCelValue, type CelProgram } from './runtime.js';
 export { CEL_PER_CALL_LIMIT, CEL_RUNTIME_BUDGET, estimateCelCost, type CelCostOptions } from './cost.js';
 export { celFidelity, type CelFidelity } from './fidelity.js';
+export {
+  DEFAULTS_VAR,
+  afterDefaults,
+  chosenPolicyExpression,
+  controlConditionAfterDefaults,
+  policyAdmitsAfterDefaultsExpression,
+  policyDefaults,
+  policyWouldChangeExpression,
+  wouldChangeCondition,
+  type ChosenPolicyCel,
+  type DefaultsAwareCandidate,
+  type PolicyDefaults,
+} from './defaults.js';

@@ -113,6 +113,8 @@ export function printCel(expr: Expr, names: PrintNames): string {
       return isBoolean(expr.body)
         ? `[${printCel(expr.value, names)}].all(${expr.var}, ${printCel(expr.body, names)})`
         : `[${printCel(expr.value, names)}].map(${expr.var}, ${printCel(expr.body, names)})[0]`;
+    case 'append':
+      return expr.lists.length === 0 ? '[]' : paren(expr.lists.map((list) => operand(list, names)).join(' + '));
     case 'collect': {
       const over = operand(expr.over, names);
       const filtered = expr.where.op === 'lit' && expr.where.value === true ? over : `${over}.filter(${expr.var}, ${printCel(expr.where, names)})`;

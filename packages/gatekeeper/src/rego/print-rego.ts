@@ -84,6 +84,8 @@ export class RegoPrinter {
         return `_psp_get(${this.value(e.from, vars)}, ${this.keys(e.path, vars)}, ${regoLiteral(e.default ?? null)})`;
       case 'concat':
         return `concat("", [${e.parts.map((p) => `_psp_str(${this.value(p, vars)})`).join(', ')}])`;
+      case 'append':
+        return e.lists.reduce<string>((rest, list, i) => (i === 0 ? this.value(list, vars) : `array.concat(${rest}, ${this.value(list, vars)})`), '[]');
       case 'collect': {
         const inner = [...vars, e.var];
         // The condition as one helper call keeps the comprehension on one line.
@@ -124,6 +126,7 @@ export class RegoPrinter {
       case 'get':
       case 'concat':
       case 'collect':
+      case 'append':
         return [`${this.value(e, vars)} == true`];
       case 'let':
         // A helper of its own, so the bound variable is declared once per body.
