@@ -7,7 +7,7 @@
  * It runs in CI: `test/examples.test.ts` calls `main()` on the rendered ingress-nginx and
  * prometheus-node-exporter charts in packages/report/test/charts/ against examples/cluster, and
  * compares the output with `check-chart.out.txt` beside this file. To run it yourself:
- * `pnpm vitest run test/examples.test.ts`.
+ * `pnpm vitest run --project corpus test/examples.test.ts`.
  */
 import { admit, buildRbacIndex, candidatesFor, controllerRequester, loadInputs, podFromWorkload, type AdmissionResult, type PolicyIR } from '@psp-translate/core';
 

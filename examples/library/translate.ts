@@ -3,8 +3,8 @@
  * tooling, to every target (Gatekeeper, Kyverno, Pod Security Admission, ValidatingAdmissionPolicy),
  * and list what each target could not express exactly.
  *
- * It runs in CI: `test/examples.test.ts` calls `main()` on examples/cluster and compares the output
- * with `translate.out.txt` beside this file. To run it yourself: `pnpm vitest run test/examples.test.ts`
+ * It runs in CI: `test/examples.test.ts` calls `main()` on examples/cluster and checks that it lists
+ * every entry that is not exact. To run it yourself: `pnpm vitest run --project corpus test/examples.test.ts`
  * (vitest resolves `@psp-translate/*` to the workspace sources). In your own project, with the
  * packages installed from npm, call `translateCluster(['path/to/manifests'])`.
  */
