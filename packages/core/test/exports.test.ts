@@ -28,7 +28,7 @@ describe('@psp-translate/core exports', () => {
       'evaluateCel', 'evaluatePolicy', 'fieldPathOfPointer', 'fold', 'foldCheck', 'formatInputIssue',
       'fromCelValue', 'hasPathPrefix', 'hostPathAllowed', 'isAdmissionPolicyObject', 'jsonPointer',
       'labelsMatch', 'loadInputs', 'paramsFor', 'parseInputs', 'parseServiceAccountUser', 'podFromWorkload',
-      'policiesGrantedByRule', 'policyAccess', 'policyAdmitsAfterDefaultsExpression', 'policyAdmitsExpression', 'policyControlExpressions', 'policyDefaults',
+      'policiesGrantedByRule', 'policyAccess', 'policyAdmitsAfterDefaultsExpression', 'policyAdmitsExpression', 'policyControlExpressions', 'policyControlExpressionsAfterDefaults', 'policyDefaults',
       'policyMessageExpression', 'policyParams', 'policySetExpression', 'policyToIR', 'policyWouldChangeExpression', 'printCel', 'readInputs',
       'requirePolicies', 'ruleCondition', 'scopeGroupFor', 'scopeGroups', 'seccompAnnotationForField',
       'selectorMatches', 'selinuxLevelsEqual', 'serviceAccountRequester', 'serviceAccountUser', 'sysctlMatches',

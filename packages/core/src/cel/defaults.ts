@@ -274,9 +274,16 @@ export function afterDefaults(e: Expr): Expr {
   }
 }
 
+const afterDefaultsByKind = new Map<ControlKind, Expr>();
+
 /** A control (static code over `params` and `defaults`): it admits the pod once the policy's defaults are applied. */
 export function controlConditionAfterDefaults(kind: ControlKind): Expr {
-  return afterDefaults(controlCondition(kind));
+  let condition = afterDefaultsByKind.get(kind);
+  if (condition === undefined) {
+    condition = afterDefaults(controlCondition(kind));
+    afterDefaultsByKind.set(kind, condition);
+  }
+  return condition;
 }
 
 /**
@@ -304,16 +311,26 @@ export function wouldChangeCondition(): Expr {
 
 const INLINED = '__params_are_inlined__';
 
-/** Boolean CEL: `policy` admits the pod (at `options.object`) once its own defaults are applied; values inlined. */
-export function policyAdmitsAfterDefaultsExpression(policy: PolicyIR, options: { object: string }): string {
+/**
+ * Per control, boolean CEL: this control of `policy` admits the pod once the policy's own defaults
+ * are applied; values inlined, controls with nothing to check left out. For engines that bind each
+ * control to a variable of its own to stay under a per-expression cost limit.
+ */
+export function policyControlExpressionsAfterDefaults(policy: PolicyIR, options: { object: string }): { kind: ControlKind; admits: string }[] {
   const params = policyParams(policy);
   const defaults = new Map<string, Json>([[DEFAULTS_VAR, policyDefaults(policy)]]);
-  const parts: string[] = [];
+  const out: { kind: ControlKind; admits: string }[] = [];
   for (const kind of CONTROL_KINDS) {
     const condition = fold(controlConditionAfterDefaults(kind), { params: params[kind], vars: defaults });
     if (condition.op === 'lit' && condition.value === true) continue;
-    parts.push(printCel(condition, { object: options.object, params: INLINED }));
+    out.push({ kind, admits: printCel(condition, { object: options.object, params: INLINED }) });
   }
+  return out;
+}
+
+/** Boolean CEL: `policy` admits the pod (at `options.object`) once its own defaults are applied; values inlined. */
+export function policyAdmitsAfterDefaultsExpression(policy: PolicyIR, options: { object: string }): string {
+  const parts = policyControlExpressionsAfterDefaults(policy, options).map((c) => c.admits);
   return parts.length === 0 ? 'true' : parts.length === 1 ? (parts[0] as string) : parts.map((p) => `(${p})`).join(' && ');
 }
 

@@ -46,6 +46,7 @@ export {
   chosenPolicyExpression,
   controlConditionAfterDefaults,
   policyAdmitsAfterDefaultsExpression,
+  policyControlExpressionsAfterDefaults,
   policyDefaults,
   policyWouldChangeExpression,
   wouldChangeCondition,
