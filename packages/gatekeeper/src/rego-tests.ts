@@ -232,11 +232,15 @@ function ruleName(...parts: string[]): string {
   return `test_${parts.join('_').replace(/[^A-Za-z0-9_]/g, '_')}`;
 }
 
-function testRule(constraint: string, testCase: Case, parameters: Json): string {
+function testRule(constraint: string, testCase: Case, parameters: Json, taken: Set<string>): string {
   const input = JSON.stringify({ review: testCase.review, parameters });
   const verdict = testCase.admitted ? 'admits' : 'refuses';
+  // OPA joins same-named rules with "or", which would hide a failing test: names must be unique.
+  let name = ruleName(constraint, testCase.name, verdict);
+  for (let n = 2; taken.has(name); n++) name = `${ruleName(constraint, testCase.name, verdict)}_${n}`;
+  taken.add(name);
   return `# The reference PSP evaluator ${testCase.admitted ? 'admits' : 'refuses'} this pod.
-${ruleName(constraint, testCase.name, verdict)} if {
+${name} if {
   count(violation) ${testCase.admitted ? '== 0' : '> 0'} with input as ${input}
 }`;
 }
@@ -261,6 +265,7 @@ export function regoTestFiles(policies: readonly PolicyIR[], objects: readonly K
     const kind = (template.spec as { crd: { spec: { names: { kind: string } } } }).crd.spec.names.kind;
     const pkg = template.metadata.name;
     const rules: string[] = [];
+    const taken = new Set<string>();
     for (const constraint of objects.filter((o) => o.kind === kind && o.apiVersion.startsWith('constraints.'))) {
       const parameters = (constraint.spec as { parameters: Json }).parameters;
       const scope = scopeOf(parameters);
@@ -293,7 +298,7 @@ export function regoTestFiles(policies: readonly PolicyIR[], objects: readonly K
       if (!found.some((c) => !c.admitted)) {
         rules.push(`# ${constraint.metadata.name}: no probe pod is refused (the policy allows the values the probes try).`);
       }
-      for (const testCase of found) rules.push(testRule(constraint.metadata.name, testCase, parameters));
+      for (const testCase of found) rules.push(testRule(constraint.metadata.name, testCase, parameters, taken));
     }
     if (rules.length === 0) continue;
     // The template's own Rego beside its tests, so `opa test rego-tests/` runs without extracting it from YAML.

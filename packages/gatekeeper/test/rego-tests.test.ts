@@ -66,6 +66,8 @@ describe('gatekeeper --emit-tests (Rego unit tests)', () => {
       const text = textOf(file);
       expect(text).toMatch(/^import future\.keywords\.if$/m);
       expect(text).not.toMatch(/rego\.v1/);
+      // opa joins same-named rules with "or": one definition per test name, or a failing test hides.
+      expect([...parseRego(text).rules].filter(([name, defs]) => name.startsWith('test_') && defs.length !== 1).map(([name]) => name)).toEqual([]);
       const results = runTests(loadPackage(files, file.path));
       expect(results.size, file.path).toBeGreaterThan(0);
       expect([...results].filter(([, ok]) => !ok).map(([name]) => name), file.path).toEqual([]);
