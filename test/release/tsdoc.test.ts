@@ -1,7 +1,7 @@
 /**
  * TSDoc on every export: each package's public API (what `src/index.ts` exports, followed through
  * re-exports and aliases to the declaration) must carry a doc comment, since that is what editors
- * show and what `pnpm docs` renders.
+ * show and what `pnpm api-docs` renders.
  *
  * {@link KNOWN_GAPS} (a ratchet that only shrinks) is empty now: an undocumented export fails the
  * test, and so would a listed one that got documented.
