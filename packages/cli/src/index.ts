@@ -48,7 +48,7 @@ function write(stream: CliIO['stderr'], text: string): void {
  *
  * @param argv arguments after the program name (`process.argv.slice(2)`).
  * @param io where output goes and input comes from; defaults to the process's.
- * @returns the exit code: 0 ok, 1 findings, 2 bad input or usage (also for internal errors).
+ * @returns the exit code: 0 ok, 1 findings (per command; translate only with `--strict`), 2 bad input or usage (also for internal errors).
  *   Never throws and never calls `process.exit`.
  */
 export async function run(argv: readonly string[], io: Partial<CliIO> = {}, options: RunOptions = {}): Promise<number> {

@@ -116,7 +116,10 @@ export function buildProgram(context: ProgramContext): Command {
     .addHelpText(
       'after',
       `
-Exit codes: 0 ok, 1 findings (e.g. a control a target cannot express exactly), 2 bad input or usage.
+Exit codes: 0 ok; 1 findings: check/evaluate: a workload rejected; translate: only with --strict,
+  something approximate or not expressible; report: something approximate or not expressible, a
+  failed target, or a workload decided differently from PSP; exceptions: an exception approximate
+  or not expressible; 2 bad input or usage.
 
 Examples:
   psp-translate ir examples/cluster/

@@ -19,7 +19,9 @@ describe('psp-translate --version and --help', () => {
     expect(result.stdout).toMatch(/^Usage: psp-translate /);
     expect(result.stdout).toMatch(/^\s+ir \[options\] <inputs\.\.\.>/m);
     expect(result.stdout).toMatch(/^\s+translate \[options\] <inputs\.\.\.>/m);
-    expect(result.stdout).toContain('Exit codes: 0 ok, 1 findings');
+    expect(result.stdout).toContain('Exit codes: 0 ok; 1 findings: check/evaluate: a workload rejected;');
+    expect(result.stdout).toContain('translate: only with --strict');
+    expect(result.stdout).not.toContain('1 findings (e.g. a control a target cannot express exactly)');
     expect(result.stdout).toContain('psp-translate ir examples/cluster/');
   });
 
