@@ -43,17 +43,9 @@ export function normaliseAction(word: string): EngineActions {
     case 'audit':
       return { action, gatekeeper: 'dryrun', kyverno: 'Audit', vap: ['Audit'], psa: 'audit', notes: {} };
     case 'warn':
-      return {
-        action,
-        gatekeeper: 'warn',
-        kyverno: 'Audit',
-        vap: ['Warn'],
-        psa: 'warn',
-        notes: {
-          kyverno:
-            'Kyverno ClusterPolicies have no warn-only action: they use validationFailureAction Audit (violations are recorded in PolicyReports, the pod is admitted, the user sees no warning); Kyverno ValidatingPolicies use validationActions [Warn]',
-        },
-      };
+      // Kyverno ClusterPolicies have no warn-only action; the Kyverno target says how it maps warn
+      // (Audit with emitWarning) in its own report, so the CLI adds no note that could contradict it.
+      return { action, gatekeeper: 'warn', kyverno: 'Audit', vap: ['Warn'], psa: 'warn', notes: {} };
     case 'deny':
       return { action, gatekeeper: 'deny', kyverno: 'Enforce', vap: ['Deny'], psa: 'enforce', notes: {} };
   }

@@ -100,9 +100,12 @@ describe('psp-translate translate with targets', () => {
     expect(seen[0]?.actions).toMatchObject({ action: 'default', kyverno: 'Audit', vap: ['Audit', 'Warn'], psa: 'enforce' });
     expect(defaulted.stderr).toContain('note: no --action given, so each target observes before it blocks: gatekeeper dryrun. Pass --action deny to enforce.\n');
 
-    const kyverno: TargetModule = { name: 'kyverno', translate: () => ({ objects: [], report: [] }) };
-    const result = await runCli(['translate', 'examples/cluster', '--target', 'kyverno', '--action', 'warn'], { targets: { ...none, kyverno } });
-    expect(result.stderr).toMatch(/^note: kyverno: --action warn: Kyverno ClusterPolicies have no warn-only action/m);
+    // --action warn: ClusterPolicies get emitWarning, so violations do reach the user; stderr says so once, and nothing denies it.
+    const result = await runCli(['translate', 'examples/cluster', '--target', 'kyverno', '--action', 'warn']);
+    expect(result.stdout).toContain('emitWarning: true');
+    expect(result.stderr.match(/no warn-only action/g)).toHaveLength(1);
+    expect(result.stderr).toMatch(/emitWarning true \(violations go to PolicyReports and come back to the client as API warnings/);
+    expect(result.stderr).not.toContain('sees no warning');
   });
 
   it('writes one file per object under --out-dir/<target>/ and reports what it wrote', async () => {
