@@ -183,7 +183,7 @@ describe('internal errors', () => {
     const result = await runCli(['translate', 'examples/cluster', '--target', 'gatekeeper'], { targets: broken });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    const lines = result.stderr.trimEnd().split('\n').filter((line) => !line.startsWith('note:'));
+    const lines = result.stderr.trimEnd().split('\n').filter((line) => !line.startsWith('note:') && !line.startsWith('warning:'));
     expect(lines).toEqual([expect.stringMatching(/^error: internal error in psp-translate \S+: Cannot read properties of undefined \(reading 'ranges'\) \(please report this, .*--debug for a stack trace\)$/)]);
   });
 
@@ -199,5 +199,20 @@ describe('internal errors', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/internal error .*target vap produced an object without apiVersion, kind or metadata\.name/);
     expect(await snapshotTree(dir)).toEqual({});
+  });
+});
+
+describe('RBAC warnings', () => {
+  it('prints the warnings ir prints, as warning: lines on stderr, once each', async () => {
+    const none: TargetRegistry = { gatekeeper: undefined, kyverno: undefined, psa: undefined, vap: undefined };
+    const psa: TargetModule = { name: 'psa', translate: () => ({ objects: [], report: [] }) };
+    const translated = await runCli(['translate', 'examples/cluster', '--target', 'psa'], { targets: { ...none, psa } });
+    const ir = await runCli(['ir', 'examples/cluster']);
+    const warningsOf = (stderr: string): string[] => stderr.split('\n').filter((line) => line.startsWith('warning: '));
+    expect(translated.code).toBe(0);
+    expect(warningsOf(translated.stderr)).toContain(
+      'warning: PodSecurityPolicy restricted is granted to Group system:serviceaccounts by ClusterRoleBinding/psp:restricted:all-service-accounts (examples/cluster/psp-restricted.yaml:63) -> ClusterRole/psp:restricted (examples/cluster/psp-restricted.yaml:53): every pod (every service account) in every namespace may use it.',
+    );
+    expect(warningsOf(translated.stderr)).toEqual([...new Set(warningsOf(ir.stderr))]);
   });
 });

@@ -44,6 +44,18 @@ function formatEntry(target: TargetName, entry: FidelityEntry): string {
   return `${target}: ${entry.fidelity}: ${subject}: ${entry.message}${where}`;
 }
 
+/**
+ * The RBAC warnings `ir` and `check` print (grants reaching every pod or every controller-made pod,
+ * users-only or unused PSPs, bindings to missing roles), once each: the translation is scoped by
+ * that RBAC, so its traps matter here too.
+ */
+async function warnAboutAccess(inputSet: Awaited<ReturnType<typeof loadCluster>>, defaultNamespace: string, say: Messages): Promise<void> {
+  const { buildRbacIndex, policyAccess } = await import('@psp-translate/core/inputs');
+  const index = buildRbacIndex(inputSet.rbac, { policies: inputSet.policies, defaultNamespace });
+  const warnings = [...index.warnings, ...policyAccess(inputSet.policies, index).flatMap((access) => access.warnings)];
+  for (const warning of new Set(warnings)) say.warning(warning);
+}
+
 /** Translate `inputs` with each selected target and write or print the result. */
 export async function translateCommand(
   inputs: readonly string[],
@@ -68,6 +80,7 @@ export async function translateCommand(
     throw new CliError('--emit-tests writes test files beside the policies: give --out-dir too');
   }
   const modules = selectTargets(options, registry, say);
+  await warnAboutAccess(inputSet, options.namespace, say);
 
   const translateOptions: TranslateOptions = {
     actions: options.action,
