@@ -5,6 +5,7 @@
 import { buildRbacIndex, scopeGroups, type InputSet, type TargetModule, type TranslateOptions, type TranslationResult } from '@psp-translate/core';
 import { evaluateVapExisting, evaluateVapTranslation } from './evaluate.js';
 import { translateVap } from './translate.js';
+import { parseKubeVersion, validatingPolicyApiNote } from './version.js';
 
 /**
  * `--target vap`: RBAC resolved into scope groups, then {@link translateVap}. Pure. Workloads are
@@ -23,6 +24,9 @@ export const vapTarget = {
         ...(options.mutate === undefined ? {} : { mutate: options.mutate }),
       },
     );
+    // translateVap says the objects need 1.30+; this says what an older cluster has instead.
+    const versionNote = options.kubeVersion === undefined ? undefined : validatingPolicyApiNote(parseKubeVersion(options.kubeVersion));
+    if (versionNote !== undefined) report.push({ policy: null, control: null, fidelity: 'note', message: versionNote });
     return { objects, report };
   },
   evaluate: evaluateVapTranslation,

@@ -1,7 +1,9 @@
 /**
  * Which admission policy APIs a Kubernetes version serves.
  *
- * - ValidatingAdmissionPolicy `admissionregistration.k8s.io/v1`: GA in 1.30 (beta 1.28, off by default).
+ * - ValidatingAdmissionPolicy `admissionregistration.k8s.io/v1`: GA in 1.30; beta `v1beta1` in 1.28-1.29
+ *   and alpha `v1alpha1` in 1.26-1.27 (both behind the `ValidatingAdmissionPolicy` feature gate, off
+ *   by default); absent before 1.26.
  * - MutatingAdmissionPolicy (KEP-3962): alpha `v1alpha1` in 1.32, beta `v1beta1` in 1.34 (feature
  *   gate `MutatingAdmissionPolicy` off by default, plus `--runtime-config
  *   admissionregistration.k8s.io/v1beta1=true`), GA `v1` in 1.36. Alpha is never emitted: it needs a
@@ -54,4 +56,20 @@ export function mutatingPolicyApi(version: KubeVersion): MutatingPolicyApi | und
 /** Whether `version` serves ValidatingAdmissionPolicy v1. */
 export function hasValidatingPolicyV1(version: KubeVersion): boolean {
   return version.minor >= 30;
+}
+
+/**
+ * What a cluster older than 1.30 serves instead of ValidatingAdmissionPolicy v1, for the report
+ * (the objects are always emitted as v1): `undefined` from 1.30 on.
+ */
+export function validatingPolicyApiNote(version: KubeVersion): string | undefined {
+  if (hasValidatingPolicyV1(version)) return undefined;
+  const v1Only = 'the emitted objects are admissionregistration.k8s.io/v1, served from Kubernetes 1.30';
+  if (version.minor >= 28) {
+    return `Kubernetes 1.${version.minor} serves ValidatingAdmissionPolicy only as beta admissionregistration.k8s.io/v1beta1, behind the ValidatingAdmissionPolicy feature gate and --runtime-config=admissionregistration.k8s.io/v1beta1=true (both off by default); ${v1Only}: upgrade to 1.30+ before applying them`;
+  }
+  if (version.minor >= 26) {
+    return `Kubernetes 1.${version.minor} has ValidatingAdmissionPolicy only as alpha admissionregistration.k8s.io/v1alpha1 behind a feature gate, with an older API; ${v1Only}: upgrade to 1.30+ before applying them`;
+  }
+  return `Kubernetes 1.${version.minor} has no ValidatingAdmissionPolicy at all (alpha from 1.26, GA in 1.30); ${v1Only}: use another target (gatekeeper, kyverno, psa) for this cluster`;
 }
