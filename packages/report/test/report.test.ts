@@ -70,6 +70,13 @@ describe('report() on the example cluster', () => {
     expectGolden('examples/report/cluster.html', renderReport(full, 'html'));
   });
 
+  it('text: every table cell is set apart from the next, however long the control name', () => {
+    const text = renderReport(full, 'text');
+    expect(text).toMatch(/^ {2}readOnlyRootFilesystem {2,}\S/m);
+    // Before cells were padded to a fixed width: 'readOnlyRootFilesystemexact', 'mutator emittedapproximated'.
+    expect(text).not.toMatch(/(exact\*?|approx|missing|lost|emitted|Filesystem|Drivers|Groups)(exact|approx|missing|lost|mutator|-)/);
+  });
+
   it('renders identically twice', async () => {
     // vap is left out: its translation alone takes seconds (CEL cost estimation); the golden covers it.
     const targets = BUILTIN_TARGETS.filter((t) => t.name !== 'vap');

@@ -2,8 +2,14 @@
 import type { Report } from '../model.js';
 import { CELL_WORDS, DEFAULT_WORDS, LEGEND, scopeWords, targetSummaryLine, workloadTitle } from './common.js';
 
-function pad(text: string, width: number): string {
-  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+/**
+ * Lay out rows as columns: each column as wide as its widest cell plus two spaces, so no cell ever
+ * runs into the next (`readOnlyRootFilesystem` is wider than a fixed 22); no trailing spaces.
+ */
+function columns(rows: readonly (readonly string[])[], indent = '  '): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, cell.length)));
+  return rows.map((row) => `${indent}${row.map((cell, index) => (index === row.length - 1 ? cell : cell.padEnd((widths[index] ?? 0) + 2))).join('')}`.trimEnd());
 }
 
 /** Render the report as text. */
@@ -48,12 +54,10 @@ export function renderText(report: Report): string {
     for (const grant of policy.access.userGrants) line(`  granted to user ${grant.user} (${grant.namespace === '*' ? 'every namespace' : grant.namespace})`);
     for (const grant of policy.access.groupGrants) line(`  granted to group ${grant.group} (${grant.namespace === '*' ? 'every namespace' : grant.namespace})`);
     for (const warning of policy.access.warnings) line(`  warning: ${warning}`);
-    line(`  ${pad('control', 22)}${names.map((n) => pad(n, 12)).join('')}`);
-    for (const row of policy.controls) line(`  ${pad(row.control, 22)}${names.map((n) => pad(CELL_WORDS[row.cells[n]?.fidelity ?? 'unreported'], 12)).join('')}`);
-    if (policy.defaults.length > 0) {
-      line(`  ${pad('default', 22)}${names.map((n) => pad(n, 12)).join('')}`);
-      for (const row of policy.defaults) line(`  ${pad(row.control, 22)}${names.map((n) => pad(DEFAULT_WORDS[row.cells[n]?.status ?? 'unreported'], 12)).join('')}  ${row.value}`);
-    }
+    // Controls and defaults share column widths, so the two tables line up under each other.
+    const controlRows = [['control', ...names], ...policy.controls.map((row) => [row.control, ...names.map((n) => CELL_WORDS[row.cells[n]?.fidelity ?? 'unreported'])])];
+    const defaultRows = policy.defaults.length === 0 ? [] : [['default', ...names, 'value'], ...policy.defaults.map((row) => [row.control, ...names.map((n) => DEFAULT_WORDS[row.cells[n]?.status ?? 'unreported']), row.value])];
+    out.push(...columns([...controlRows, ...defaultRows]));
     for (const name of names) {
       for (const entry of policy.notes[name] ?? []) line(`  ${name}: ${entry.fidelity}: ${entry.message}`);
       for (const row of policy.controls) for (const entry of row.cells[name]?.entries ?? []) if (entry.fidelity !== 'exact') line(`  ${name}: ${row.control}: ${entry.fidelity}: ${entry.message}`);
