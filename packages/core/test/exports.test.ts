@@ -8,7 +8,7 @@ describe('@psp-translate/core exports', () => {
       'APPARMOR_CONTAINER_ANNOTATION_PREFIX', 'AllContainerKindsSchema', 'AppArmorControlSchema',
       'CEL_PER_CALL_LIMIT', 'CEL_RUNTIME_BUDGET', 'CHECK_CONTAINER_VAR', 'CHECK_OBJECT_VAR', 'CONTAINER_KINDS',
       'CONTROLLER_IDENTITIES', 'CONTROL_KINDS', 'CapabilitiesControlSchema', 'ClusterRoleBindingSchema',
-      'ClusterRoleSchema', 'ControlsSchema', 'CsiDriversControlSchema', 'DEFAULTS_VAR', 'DEFAULT_MAX_INPUT_BYTES', 'FS_TYPES',
+      'ClusterRoleSchema', 'ControlsSchema', 'CsiDriversControlSchema', 'DEFAULTING_ORDER', 'DEFAULTS_VAR', 'DEFAULT_MAX_INPUT_BYTES', 'FS_TYPES',
       'FlexVolumeDriversControlSchema', 'FsGroupControlSchema', 'GROUP_RULES', 'HostNamespacesControlSchema',
       'HostPathsControlSchema', 'HostPortRangeSchema', 'HostPortsControlSchema', 'IDRangeSchema', 'InputError',
       'LabelSelectorSchema', 'MAX_ALIAS_EXPANSIONS', 'NO_CANDIDATES_MESSAGE', 'ObjectMetaSchema',

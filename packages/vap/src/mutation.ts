@@ -21,7 +21,7 @@
  * the result is the same whether the API server shows each mutation the original pod or the pod as
  * changed by the mutations before it.
  */
-import { CONTAINER_KINDS, CONTROL_KINDS, celLiteral, celString, type ContainerKind, type ControlKind, type Controls, type Json, type PolicyIR } from '@psp-translate/core';
+import { CONTAINER_KINDS, DEFAULTING_ORDER, celLiteral, celString, type ContainerKind, type ControlKind, type Controls, type Json, type PolicyIR } from '@psp-translate/core';
 import type { FidelityEntry } from './types.js';
 
 /** Prints apply-configuration objects: typed `Object.spec{...}` for the API server. */
@@ -266,18 +266,12 @@ const handlers: { [K in ControlKind]: Handler<K> } = {
   },
 };
 
-// PSP's MutatePod order: pod level, then per container; controls without defaults follow.
-const FIRST: readonly ControlKind[] = [
-  'supplementalGroups', 'fsGroup', 'seLinux', 'seccomp', 'runtimeClass',
-  'runAsUser', 'runAsGroup', 'appArmor', 'capabilities', 'readOnlyRootFilesystem', 'privilegeEscalation',
-];
-const ORDER: readonly ControlKind[] = [...FIRST, ...CONTROL_KINDS.filter((kind) => !FIRST.includes(kind))];
 
 /** The defaults of one PSP as guarded mutations, in PSP's order. */
 export function defaultsPlan(policy: PolicyIR): DefaultsPlan {
   const mutations: DefaultMutation[] = [];
   const report: FidelityEntry[] = [];
-  for (const kind of ORDER) {
+  for (const kind of DEFAULTING_ORDER) {
     const handler = handlers[kind] as Handler<ControlKind>;
     const plan = handler(policy.controls[kind], policy);
     mutations.push(...plan.mutations);

@@ -435,6 +435,19 @@ export type ControlKind = keyof Controls;
 /** Every {@link ControlKind}, in the order of {@link ControlsSchema} (the order reports list controls in). */
 export const CONTROL_KINDS = Object.keys(ControlsSchema.shape) as ControlKind[];
 
+/**
+ * The order in which PSP admission applied a policy's defaults (the provider's MutatePod: pod-level
+ * strategies first, then each container's), followed by the controls that have no defaults. Emitters
+ * that write defaults as ordered mutations follow it so that they change a pod as PSP did.
+ */
+export const DEFAULTING_ORDER: readonly ControlKind[] = (() => {
+  const withDefaults: readonly ControlKind[] = [
+    'supplementalGroups', 'fsGroup', 'seLinux', 'seccomp', 'runtimeClass',
+    'runAsUser', 'runAsGroup', 'appArmor', 'capabilities', 'readOnlyRootFilesystem', 'privilegeEscalation',
+  ];
+  return [...withDefaults, ...CONTROL_KINDS.filter((kind) => !withDefaults.includes(kind))];
+})();
+
 /** One PodSecurityPolicy in IR form. */
 export const PolicyIRSchema = z.object({
   /** `metadata.name`. PSP admission tries policies in this name order. */

@@ -8,7 +8,7 @@
  * AppArmor, runAsNonRoot, capabilities, readOnlyRootFilesystem, allowPrivilegeEscalation, each only
  * where the pod left the field unset.
  */
-import { CONTROL_KINDS, type ControlKind, type Controls, type PolicyIR } from '@psp-translate/core';
+import { DEFAULTING_ORDER, type ControlKind, type Controls, type PolicyIR } from '@psp-translate/core';
 import type { FidelityEntry } from '../types.js';
 
 /** A profile in field form (`securityContext.seccompProfile` / `appArmorProfile`). */
@@ -223,18 +223,12 @@ const handlers: { [K in ControlKind]: Handler<K> } = {
         },
 };
 
-// PSP's MutatePod order: pod level, then per container; controls without defaults follow.
-const FIRST: readonly ControlKind[] = [
-  'supplementalGroups', 'fsGroup', 'seLinux', 'seccomp', 'runtimeClass',
-  'runAsUser', 'runAsGroup', 'appArmor', 'capabilities', 'readOnlyRootFilesystem', 'privilegeEscalation',
-];
-const ORDER: readonly ControlKind[] = [...FIRST, ...CONTROL_KINDS.filter((k) => !FIRST.includes(k))];
 
 /** The defaults of one PSP as edits, in PSP's order. */
 export function defaultsPlan(policy: PolicyIR): DefaultsPlan {
   const edits: DefaultEdit[] = [];
   const report: FidelityEntry[] = [];
-  for (const kind of ORDER) {
+  for (const kind of DEFAULTING_ORDER) {
     const handler = handlers[kind] as Handler<ControlKind>;
     const result = handler(policy.controls[kind], policy);
     edits.push(...result.edits);

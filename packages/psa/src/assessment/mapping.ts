@@ -24,6 +24,7 @@
 import type { Level } from '../version.js';
 import { allowsSomeHostPort, formatList, formatRanges, sysctlsBeyond, type PolicyFacts } from './facts.js';
 import { baselineSysctls } from '../checks/sysctls.js';
+import { BASELINE_CAPABILITIES } from '../checks/capabilities.js';
 
 /** Where one PSP field's value lands in the official mapping. */
 export interface FieldMapping {
@@ -53,22 +54,11 @@ export interface MappingRow {
 
 const NO_OPINION = 'no opinion';
 
-/** The doc's Baseline list for `allowedCapabilities` (and `defaultAddCapabilities`). */
-export const MAPPING_BASELINE_CAPABILITIES: ReadonlySet<string> = new Set([
-  'AUDIT_WRITE',
-  'CHOWN',
-  'DAC_OVERRIDE',
-  'FOWNER',
-  'FSETID',
-  'KILL',
-  'MKNOD',
-  'NET_BIND_SERVICE',
-  'SETFCAP',
-  'SETGID',
-  'SETPCAP',
-  'SETUID',
-  'SYS_CHROOT',
-]);
+/**
+ * The doc's Baseline list for `allowedCapabilities` (and `defaultAddCapabilities`): the same set the
+ * capabilities_baseline check lets containers add, so the two can never drift apart.
+ */
+export const MAPPING_BASELINE_CAPABILITIES: ReadonlySet<string> = BASELINE_CAPABILITIES;
 
 /** The doc's Restricted list for `volumes`. */
 export const MAPPING_RESTRICTED_VOLUMES: ReadonlySet<string> = new Set([
