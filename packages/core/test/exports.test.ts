@@ -32,7 +32,7 @@ describe('@psp-translate/core exports', () => {
       'policyMessageExpression', 'policyParams', 'policySetExpression', 'policyToIR', 'policyWouldChangeExpression', 'printCel', 'readInputs',
       'requirePolicies', 'ruleCondition', 'scopeGroupFor', 'scopeGroups', 'seccompAnnotationForField',
       'selectorMatches', 'selinuxLevelsEqual', 'serviceAccountRequester', 'serviceAccountUser', 'sysctlMatches',
-      'toCelValue', 'usablePolicies', 'volumeFsType', 'wouldChangeCondition',
+      'toCelValue', 'unusablePolicyReasons', 'usablePolicies', 'volumeFsType', 'wouldChangeCondition',
     ]);
   });
 

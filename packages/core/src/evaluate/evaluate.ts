@@ -50,11 +50,11 @@ interface CompiledPolicy {
   runtimeClassAllowed: ReadonlySet<string> | null;
 }
 
-const compiledCache = new WeakMap<PolicyIR, CompiledPolicy>();
-
-function compile(policy: PolicyIR): CompiledPolicy {
-  const cached = compiledCache.get(policy);
-  if (cached) return cached;
+/**
+ * Why PSP admission could not build this policy's strategies (and so admitted no pod with it): a
+ * MustRunAs/MayRunAs rule without ranges, SELinux MustRunAs without options. Empty when usable.
+ */
+export function unusablePolicyReasons(policy: PolicyIR): string[] {
   const c = policy.controls;
   const problems: string[] = [];
   const needRanges = (field: string, rule: string, ranges: readonly Range[]) => {
@@ -69,6 +69,16 @@ function compile(policy: PolicyIR): CompiledPolicy {
   if (c.seLinux.validate.rule === 'MustRunAs' && c.seLinux.validate.options === null) {
     problems.push('spec.seLinux: rule MustRunAs requires seLinuxOptions');
   }
+  return problems;
+}
+
+const compiledCache = new WeakMap<PolicyIR, CompiledPolicy>();
+
+function compile(policy: PolicyIR): CompiledPolicy {
+  const cached = compiledCache.get(policy);
+  if (cached) return cached;
+  const c = policy.controls;
+  const problems = unusablePolicyReasons(policy);
   const defaultAdd = c.capabilities.defaults?.add ?? [];
   const seccompList = c.seccomp.validate.allowed ?? [];
   const runtimeList = c.runtimeClass.validate.allowed;

@@ -10,7 +10,7 @@ export type {
   PolicyVerdict,
   Reason,
 } from './types.js';
-export { evaluatePolicy, fieldPathOfPointer } from './evaluate.js';
+export { evaluatePolicy, fieldPathOfPointer, unusablePolicyReasons } from './evaluate.js';
 export { admit, NO_CANDIDATES_MESSAGE } from './admit.js';
 export { hasPathPrefix, hostPathAllowed } from './host-path.js';
 export type { AllowedHostPath, HostPathDecision } from './host-path.js';

@@ -6,7 +6,7 @@
  * as the API server then stored them (it mirrors seccomp annotations into fields, so a defaulted
  * `runtime/default` annotation is also `seccompProfile.type: RuntimeDefault`).
  */
-import { sysctlMatches, type PolicyIR, type Range } from '@psp-translate/core';
+import { sysctlMatches, unusablePolicyReasons, type PolicyIR, type Range } from '@psp-translate/core';
 
 type Controls = PolicyIR['controls'];
 
@@ -44,19 +44,7 @@ export const ALL_HOST_PORTS: Range = { min: 1, max: 65535 };
 /** The facts of one policy. */
 export function policyFacts(policy: PolicyIR): PolicyFacts {
   const c = policy.controls;
-  const admitsNoPod: string[] = [];
-  const needRanges = (field: string, rule: string, ranges: readonly Range[]) => {
-    if ((rule === 'MustRunAs' || rule === 'MayRunAs') && ranges.length === 0) {
-      admitsNoPod.push(`spec.${field}: rule ${rule} requires at least one range`);
-    }
-  };
-  needRanges('runAsUser', c.runAsUser.validate.rule, c.runAsUser.validate.ranges);
-  if (c.runAsGroup.validate.specified) needRanges('runAsGroup', c.runAsGroup.validate.rule, c.runAsGroup.validate.ranges);
-  needRanges('fsGroup', c.fsGroup.validate.rule, c.fsGroup.validate.ranges);
-  needRanges('supplementalGroups', c.supplementalGroups.validate.rule, c.supplementalGroups.validate.ranges);
-  if (c.seLinux.validate.rule === 'MustRunAs' && c.seLinux.validate.options === null) {
-    admitsNoPod.push('spec.seLinux: rule MustRunAs requires seLinuxOptions');
-  }
+  const admitsNoPod = unusablePolicyReasons(policy);
 
   const seccompList = c.seccomp.validate.allowed ?? [];
   const seccompAny = seccompList.includes('*');
