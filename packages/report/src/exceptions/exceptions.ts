@@ -6,6 +6,9 @@ import { podFromWorkload, type InputSet, type KubernetesObject, type Pod, type W
 import { evaluatePod, formatLevelVersion, LATEST_VERSION, namespaceLabels, parseVersion, translatePsa, type CheckId, type Level, type PsaMinorVersion } from '@psp-translate/psa';
 import { needsFor, sanitise, type ExceptionNeed, type ExceptionWorkload } from './needs.js';
 import { kyvernoExceptions, type KyvernoExceptionOptions } from './kyverno.js';
+import { gatekeeperExceptions, type GatekeeperExclusion } from './gatekeeper.js';
+import { vapExceptions } from './vap.js';
+import type { ChartSelector } from './level-policy.js';
 
 /** The cluster's baseline: a Pod Security level, or its PSPs (with their RBAC). */
 export type ExceptionBaseline = { level: 'baseline' | 'restricted'; version?: string } | { policies: InputSet; version?: string };
@@ -23,6 +26,11 @@ export interface ExceptionsInput {
   /** Default: all four. */
   targets?: readonly ExceptionTarget[];
   kyverno?: KyvernoExceptionOptions;
+  /**
+   * Prefix of the Gatekeeper and VAP exception objects' names (the release name); default the value
+   * of the pod label the chart's pods are selected by.
+   */
+  releaseName?: string;
 }
 
 /** One workload of the chart and what it needs. */
@@ -52,6 +60,10 @@ export interface ExceptionsResult {
   namespaces: { namespace: string; level: Level; labels: Record<string, string> }[];
   /** The objects per target (empty for a target not asked for or with nothing to grant). */
   objects: Record<ExceptionTarget, KubernetesObject[]>;
+  /** The pod label Gatekeeper and VAP exceptions select the chart's pods by; `null` when no label is shared by them all. */
+  selector: ChartSelector | null;
+  /** Gatekeeper: the cluster-wide constraints that must stop matching the chart's pods (also in the report as notes). */
+  gatekeeperExclusions: GatekeeperExclusion[];
   report: ExceptionsReportEntry[];
 }
 
@@ -101,6 +113,32 @@ export function admittedWithExceptions(
   return { admitted: reasons.length === 0, reasons };
 }
 
+/** Preferred labels to select a chart's pods by: the release first. */
+const SELECTOR_KEYS = ['app.kubernetes.io/instance', 'release', 'app.kubernetes.io/name', 'app'];
+
+/** A label every one of `pods` carries with the same value, the release label first; `null` if none. */
+export function chartSelector(pods: readonly Pod[]): ChartSelector | null {
+  const labels = pods.map((p) => p.metadata.labels ?? {});
+  if (labels.length === 0) return null;
+  const shared = Object.keys(labels[0]!).filter((key) => labels.every((l) => l[key] === labels[0]![key]));
+  const key = SELECTOR_KEYS.find((k) => shared.includes(k)) ?? shared.sort()[0];
+  return key === undefined ? null : { key, value: labels[0]![key]! };
+}
+
+/** Host paths every one of `pods` mounts only read-only (PSP's `readOnly` on an allowed path). */
+export function readOnlyHostPaths(pods: readonly Pod[]): Set<string> {
+  const readOnly = new Map<string, boolean>();
+  for (const pod of pods) {
+    const mounts = (['containers', 'initContainers', 'ephemeralContainers'] as const).flatMap((kind) => (pod.spec[kind] ?? []).flatMap((c) => c.volumeMounts ?? []));
+    for (const volume of pod.spec.volumes ?? []) {
+      if (!volume.hostPath) continue;
+      const only = mounts.filter((m) => m.name === volume.name).every((m) => m.readOnly === true);
+      readOnly.set(volume.hostPath.path, (readOnly.get(volume.hostPath.path) ?? true) && only);
+    }
+  }
+  return new Set([...readOnly].filter(([, only]) => only).map(([path]) => path));
+}
+
 const LEVEL_ORDER: readonly Level[] = ['restricted', 'baseline', 'privileged'];
 
 function resolveBaseline(input: ExceptionsInput, pods: readonly ChartPod[], report: ExceptionsReportEntry[]): ExceptionsResult['baseline'] & { minor: PsaMinorVersion } {
@@ -136,8 +174,10 @@ function resolveBaseline(input: ExceptionsInput, pods: readonly ChartPod[], repo
  *
  * Objects: Kyverno PolicyExceptions (`kyverno.io/v2`, `podSecurity` exemptions naming the controls,
  * images, fields and values) against Kyverno's Pod Security policies; the Pod Security label each of
- * the chart's namespaces needs. Gatekeeper and ValidatingAdmissionPolicy exceptions are not generated
- * yet: the report says so for each.
+ * the chart's namespaces needs; Gatekeeper scoped constraints (plus the exclusions the cluster-wide
+ * constraints need, as notes and `gatekeeperExclusions`) and ValidatingAdmissionPolicy bindings and a
+ * chart policy, against psp-translate's translation of the level (see `gatekeeperBaselineObjects`,
+ * `vapBaselineObjects`); what those cannot make exact is reported.
  *
  * @example
  * ```ts
@@ -193,15 +233,56 @@ export function exceptions(input: ExceptionsInput): ExceptionsResult {
       });
     }
   }
-  for (const target of ['gatekeeper', 'vap'] as const) {
-    if (targets.has(target) && needs.length > 0) {
-      report.push({
-        target,
-        fidelity: 'unsupported',
-        message: `${target === 'gatekeeper' ? 'Gatekeeper constraint exemptions' : 'ValidatingAdmissionPolicy binding exclusions'} are not generated in this version; exempt the chart's pods by hand (${needs.length} exception${needs.length === 1 ? '' : 's'} listed in needs)`,
-      });
+  let selector: ChartSelector | null = null;
+  let gatekeeperExclusions: GatekeeperExclusion[] = [];
+  const engines = (['gatekeeper', 'vap'] as const).filter((target) => targets.has(target));
+  if (engines.length > 0 && needs.length > 0) {
+    const needing = pods.filter((p) => needs.some((n) => sameWorkload(n.workload, p.workload)));
+    const needingNamespaces = [...new Set(needing.map((p) => p.workload.namespace))];
+    selector = chartSelector(needing.map((p) => p.pod));
+    const level = baseline.level === 'privileged' ? 'baseline' : baseline.level;
+    if (selector === null || needingNamespaces.length !== 1) {
+      for (const target of engines) {
+        report.push({
+          target,
+          fidelity: 'unsupported',
+          message:
+            selector === null
+              ? `the chart's pods that need exceptions share no pod label to select them by (e.g. app.kubernetes.io/instance); label them alike, then run again`
+              : `the chart's pods that need exceptions are in several namespaces (${needingNamespaces.join(', ')}); run once per namespace`,
+        });
+      }
+    } else {
+      const chartInput = {
+        needs,
+        level,
+        namespace: needingNamespaces[0]!,
+        selector,
+        readOnlyPaths: readOnlyHostPaths(needing.map((p) => p.pod)),
+        namePrefix: input.releaseName ?? selector.value,
+      } as const;
+      const covered = pods.filter((p) => p.workload.namespace === chartInput.namespace && p.pod.metadata.labels?.[selector!.key] === selector!.value && !needing.includes(p));
+      for (const target of engines) {
+        if (target === 'gatekeeper') {
+          const gatekeeper = gatekeeperExceptions(chartInput);
+          objects.gatekeeper = gatekeeper.objects;
+          gatekeeperExclusions = gatekeeper.exclusions;
+          report.push(...gatekeeper.report);
+        } else {
+          const vap = vapExceptions(chartInput);
+          objects.vap = vap.objects;
+          report.push(...vap.report);
+        }
+        if (covered.length > 0) {
+          report.push({
+            target,
+            fidelity: 'approximate',
+            message: `${covered.map((p) => `${p.workload.kind}/${p.workload.name}`).join(', ')} pass${covered.length === 1 ? 'es' : ''} the baseline but carr${covered.length === 1 ? 'ies' : 'y'} ${selector.key}=${selector.value} too, so the exception widens them as well`,
+          });
+        }
+      }
     }
   }
-  return { baseline: { level: baseline.level, version: baseline.version, from: baseline.from }, workloads, needs, namespaces, objects, report };
+  return { baseline: { level: baseline.level, version: baseline.version, from: baseline.from }, workloads, needs, namespaces, objects, selector, gatekeeperExclusions, report };
 }
 
