@@ -83,7 +83,16 @@ export function gatekeeperExceptions(input: GatekeeperExceptionsInput): { object
   const chart = chartPolicy(`${input.namePrefix}-pod-security`, input.level, input.needs, input.readOnlyPaths);
   const controls = widenedControls(base, chart);
   const kinds = new Set(controls.map(constraintKind));
-  const objects = translate(chart, action)
+  const cluster = gatekeeperBaselineObjects(input.level, action);
+  const clusterKinds = new Set(cluster.filter((o) => o.apiVersion.startsWith('constraints.gatekeeper.sh/')).map((o) => o.kind));
+  const clusterTemplates = new Set(cluster.filter((o) => o.kind === 'ConstraintTemplate').map((o) => o.metadata.name));
+  const translated = translate(chart, action);
+  // A control the level leaves unchecked (e.g. host paths, when hostPath volumes are forbidden) has no template in the cluster: ship it.
+  const templates = translated.filter((o) => o.kind === 'ConstraintTemplate' && !clusterTemplates.has(o.metadata.name) && kinds.has((o['spec'] as { crd: { spec: { names: { kind: string } } } }).crd.spec.names.kind));
+  for (const template of templates) {
+    report.push({ target: 'gatekeeper', fidelity: 'note', message: `ConstraintTemplate ${template.metadata.name} is not in the cluster's translation of ${input.level} (it checks nothing there); the exceptions include it for the chart's constraint` });
+  }
+  const constraints = translated
     .filter((o) => o.apiVersion.startsWith('constraints.gatekeeper.sh/') && kinds.has(o.kind))
     .map((o): KubernetesObject => {
       const spec = o['spec'] as { match: Record<string, unknown> };
@@ -93,8 +102,20 @@ export function gatekeeperExceptions(input: GatekeeperExceptionsInput): { object
         spec: { ...spec, match: { ...spec.match, namespaces: [input.namespace], labelSelector: { matchLabels: { [input.selector.key]: input.selector.value } } } },
       };
     });
+  // The exclusion selects by label in every namespace: the chart's label elsewhere stays under the cluster's parameters.
+  const others = cluster
+    .filter((o) => o.apiVersion.startsWith('constraints.gatekeeper.sh/') && kinds.has(o.kind))
+    .map((o): KubernetesObject => {
+      const spec = o['spec'] as { match: { excludedNamespaces?: string[] } & Record<string, unknown> };
+      return {
+        ...o,
+        metadata: { name: objectName([input.namePrefix, 'pod-security', 'others']), labels: { 'app.kubernetes.io/managed-by': 'psp-translate' }, annotations: { 'psp-translate.io/source': `${o.kind}/${o.metadata.name} for the pods labelled ${input.selector.key}=${input.selector.value} outside ${input.namespace}` } },
+        spec: { ...spec, match: { ...spec.match, excludedNamespaces: [...new Set([...(spec.match.excludedNamespaces ?? []), input.namespace])].sort(), labelSelector: { matchLabels: { [input.selector.key]: input.selector.value } } } },
+      };
+    });
+  const objects = [...templates, ...constraints, ...others];
   const clusterName = objectName([levelPolicyName(input.level)]);
-  const exclusions = controls.map((control): GatekeeperExclusion => ({
+  const exclusions = controls.filter((control) => clusterKinds.has(constraintKind(control))).map((control): GatekeeperExclusion => ({
     control,
     kind: constraintKind(control),
     name: clusterName,
@@ -104,7 +125,7 @@ export function gatekeeperExceptions(input: GatekeeperExceptionsInput): { object
     report.push({
       target: 'gatekeeper',
       fidelity: 'note',
-      message: `${exclusion.kind}/${exclusion.name} (and any other cluster-wide ${exclusion.kind}) must stop matching the chart's pods, since a pod must pass every constraint that matches it: add to its spec.match.labelSelector.matchExpressions ${JSON.stringify(exclusion.matchExpression)}; the chart's ${exclusion.kind} constraint then checks them with the chart's values`,
+      message: `${exclusion.kind}/${exclusion.name} (and any other cluster-wide ${exclusion.kind}) must stop matching the chart's pods, since a pod must pass every constraint that matches it: add to its spec.match.labelSelector.matchExpressions ${JSON.stringify(exclusion.matchExpression)}; the chart's ${exclusion.kind} constraint then checks them with the chart's values in ${input.namespace}, and its copy of the cluster's parameters everywhere else`,
     });
   }
   report.push(...approximations(input.needs, 'gatekeeper', `the chart's pods labelled ${input.selector.key}=${input.selector.value}`));
@@ -129,6 +150,9 @@ export function approximations(needs: readonly ExceptionNeed[], target: 'gatekee
   }
   if (modelled.some((n) => n.field.endsWith('capabilities.drop'))) {
     report.push({ target, fidelity: 'approximate', message: 'the chart keeps capabilities restricted wants dropped: the exception drops the drop-ALL requirement as a whole (add capabilities.drop: [ALL] to the chart instead)' });
+  }
+  if (modelled.some((n) => n.check.startsWith('seccompProfile'))) {
+    report.push({ target, fidelity: 'approximate', message: 'seccomp: PSP allows profiles by exact name for the pod and every container alike, and the modelled level already lets the profile be unset; the exception adds the chart\'s profiles (unconfined) for all of them' });
   }
   if (modelled.some((n) => n.check === 'runAsNonRoot' || n.check === 'runAsUser')) {
     report.push({ target, fidelity: 'approximate', message: 'the chart may run as root: the exception allows any user ID' });

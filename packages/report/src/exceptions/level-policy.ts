@@ -18,7 +18,7 @@ const BASELINE_CAPABILITIES = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER',
 const RESTRICTED_VOLUMES: FSType[] = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
 const BASELINE_VOLUMES: FSType[] = FS_TYPES.filter((t) => t !== '*' && t !== 'hostPath');
 
-/** The checks a level PSP expresses; the others (seccomp, SELinux, sysctls, AppArmor, procMount, host probes, host process) are not modelled. */
+/** The checks a level PSP expresses; the others (SELinux, sysctls, AppArmor, procMount, host probes, host process) are not modelled. */
 export const PSP_MODELLED_CHECKS: ReadonlySet<CheckId> = new Set<CheckId>([
   'hostNamespaces',
   'privileged',
@@ -30,7 +30,20 @@ export const PSP_MODELLED_CHECKS: ReadonlySet<CheckId> = new Set<CheckId>([
   'allowPrivilegeEscalation',
   'runAsNonRoot',
   'runAsUser',
+  'seccompProfile_baseline',
+  'seccompProfile_restricted',
 ]);
+
+const SECCOMP_ALLOWED = 'seccomp.security.alpha.kubernetes.io/allowedProfileNames';
+/**
+ * Seccomp profiles of the level in PSP's annotation form (exact names: PSP has no `localhost/*`, so
+ * Localhost profiles are outside the modelled level). `''` = unset: PSP checks the pod-level profile
+ * too, so restricted's "every container RuntimeDefault or Localhost, the pod's may be unset" needs it,
+ * and the modelled restricted level then does not require a profile (reported).
+ */
+const LEVEL_SECCOMP = { baseline: ['runtime/default', 'docker/default', ''], restricted: ['runtime/default', ''] } as const;
+/** A need's seccomp type (needs.ts notation) in PSP's annotation form. */
+const SECCOMP_ANNOTATION_FORM: Record<string, string> = { undefined: '', Unconfined: 'unconfined', RuntimeDefault: 'runtime/default' };
 
 /** Name of the PSP standing for a level (`pod-security-baseline`): the cluster's translated objects are named after it. */
 export function levelPolicyName(level: 'baseline' | 'restricted'): string {
@@ -57,14 +70,14 @@ function levelSpec(level: 'baseline' | 'restricted'): PspSpec {
   return spec;
 }
 
-function toIR(name: string, spec: PspSpec): PolicyIR {
-  const psp = PodSecurityPolicySchema.parse({ apiVersion: 'policy/v1beta1', kind: 'PodSecurityPolicy', metadata: { name }, spec });
+function toIR(name: string, spec: PspSpec, seccomp: readonly string[]): PolicyIR {
+  const psp = PodSecurityPolicySchema.parse({ apiVersion: 'policy/v1beta1', kind: 'PodSecurityPolicy', metadata: { name, annotations: { [SECCOMP_ALLOWED]: seccomp.join(',') } }, spec });
   return policyToIR(psp, { file: '<psp-translate exceptions>', line: 1, column: 1 });
 }
 
 /** The level as a PSP's IR (validation only: translate it with mutation off). */
 export function levelPolicy(level: 'baseline' | 'restricted'): PolicyIR {
-  return toIR(levelPolicyName(level), levelSpec(level));
+  return toIR(levelPolicyName(level), levelSpec(level), LEVEL_SECCOMP[level]);
 }
 
 /**
@@ -79,6 +92,7 @@ export function chartPolicy(name: string, level: 'baseline' | 'restricted', need
   const volumes = new Set(spec['volumes'] as FSType[]);
   const paths = new Map<string, boolean>();
   const ports = new Set<number>();
+  const seccomp = new Set<string>(LEVEL_SECCOMP[level]);
   for (const need of needs) {
     if (need.wholeCheck === true || !PSP_MODELLED_CHECKS.has(need.check)) continue;
     switch (need.check) {
@@ -110,15 +124,33 @@ export function chartPolicy(name: string, level: 'baseline' | 'restricted', need
       case 'runAsUser':
         spec['runAsUser'] = { rule: 'RunAsAny' };
         break;
+      case 'seccompProfile_baseline':
+      case 'seccompProfile_restricted':
+        for (const type of need.values) {
+          const name = SECCOMP_ANNOTATION_FORM[type];
+          if (name !== undefined) seccomp.add(name);
+        }
+        break;
       default:
         break;
     }
   }
   spec['allowedCapabilities'] = [...caps].sort();
   spec['volumes'] = [...volumes].sort();
+  // PSP matches path prefixes segment-wise: a path under an allowed one (as writable, or both read-only) adds nothing.
+  for (const [path, readOnly] of [...paths]) {
+    if ([...paths].some(([other, otherReadOnly]) => other !== path && isUnder(path, other) && (!otherReadOnly || readOnly))) paths.delete(path);
+  }
   if (paths.size > 0) spec['allowedHostPaths'] = [...paths].sort(([a], [b]) => a.localeCompare(b)).map(([pathPrefix, readOnly]) => ({ pathPrefix, readOnly }));
   if (ports.size > 0) spec['hostPorts'] = [...ports].sort((a, b) => a - b).map((port) => ({ min: port, max: port }));
-  return toIR(name, spec);
+  // Keep the level's order, then the chart's additions, so an unchanged list compares equal.
+  return toIR(name, spec, [...seccomp]);
+}
+
+/** `path` is `prefix` or below it, segment-wise (`/foo` holds `/foo/bar`, not `/food`). */
+export function isUnder(path: string, prefix: string): boolean {
+  const base = prefix.replace(/\/+$/, '');
+  return path === prefix || base === '' || path === base || path.startsWith(`${base}/`);
 }
 
 /** The control kinds whose parameters differ between the two policies (what an exception has to widen). */
