@@ -19,6 +19,7 @@ import {
   type ExceptionNeed,
   type ExceptionsResult,
 } from '@psp-translate/report';
+import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoPath } from './support.js';
 
@@ -235,13 +236,38 @@ describe('Gatekeeper and VAP exception objects', () => {
     expect(result.report.filter((e) => e.fidelity === 'unsupported').map((e) => e.target).sort()).toEqual(['gatekeeper', 'vap']);
   });
 
-  it('writes the chart-owned Gatekeeper and VAP objects into the Helm template, not the cluster\u2019s binding', async () => {
-    const workloads = (await loadInputs([repoPath('packages/report/test/charts/prometheus-node-exporter/workloads.yaml')], { defaultNamespace: 'monitoring' })).workloads;
-    const result = exceptions({ workloads, namespace: 'monitoring', baseline: { level: 'baseline' } });
-    const [template] = helmTemplates(result, { releaseName: 'prometheus' });
-    expect(template!.contents).toContain('kind: K8sPspHostPaths');
-    expect(template!.contents).toContain('kind: ValidatingAdmissionPolicy\n');
-    const clusterBinding = result.objects.vap.find((o) => o.metadata.annotations?.[EXCEPTION_PART_ANNOTATION] === 'cluster')!;
-    expect(template!.contents).not.toContain(`name: ${clusterBinding.metadata.name}\n`);
+  it.each(CHARTS)('writes the chart-owned Gatekeeper and VAP objects of $dir as Helm templates that render back to them for any release', async (chart) => {
+    const workloads = (await loadInputs([repoPath('packages/report/test/charts', chart.dir, 'workloads.yaml')], { defaultNamespace: chart.namespace })).workloads;
+    const result = exceptions({ workloads, namespace: chart.namespace, baseline: { level: 'restricted' }, targets: ['gatekeeper', 'vap'] });
+    const release = result.selector!.value;
+    const files = helmTemplates(result, { releaseName: release });
+    expect(files.map((f) => f.path)).toEqual(['values-pod-security-exceptions.yaml', 'templates/pod-security-exceptions-gatekeeper.yaml', 'templates/pod-security-exceptions-vap.yaml']);
+    for (const [index, target] of [[1, 'gatekeeper'], [2, 'vap']] as const) {
+      const chartOwned = result.objects[target].filter((o) => o.metadata.annotations?.[EXCEPTION_PART_ANNOTATION] !== 'cluster');
+      expect(chartOwned.length).toBeGreaterThan(0);
+      // The cluster's own binding (replaced by the admin) is not the chart's to ship.
+      expect(files[index]!.contents).not.toContain(EXCEPTION_PART_ANNOTATION + ': cluster');
+      expect(renderHelm(files[index]!.contents, { release, namespace: chart.namespace })).toEqual(JSON.parse(JSON.stringify(chartOwned)));
+      const other = JSON.stringify(renderHelm(files[index]!.contents, { release: 'other', namespace: 'elsewhere' }));
+      expect(other).toContain('"elsewhere"');
+      expect(other).not.toContain(`"${chart.namespace}"`);
+    }
   });
 });
+
+/** The Go template actions helmTemplates writes, evaluated as Helm would (flag on), then YAML parsed. */
+function renderHelm(text: string, values: { release: string; namespace: string }): unknown[] {
+  const guard = /\{\{- if \.Values\.podSecurityExceptions\.enabled \}\}\n([\s\S]*)\{\{- end \}\}\n$/.exec(text);
+  if (guard === null) throw new Error('template is not guarded by the values flag');
+  const quote = (s: string) => JSON.stringify(s);
+  const action = /\{\{ ((?:"(?:[^"\\]|\\.)*"|[^"}])*?) \}\}/g;
+  const body = guard[1]!.replace(action, (_whole, inner: string) => {
+    let m: RegExpExecArray | null;
+    if ((m = /^("(?:[^"\\]|\\.)*")$/.exec(inner))) return JSON.parse(m[1]!) as string;
+    if (inner === '.Release.Namespace | quote') return quote(values.namespace);
+    if (inner === '.Release.Name | quote') return quote(values.release);
+    if ((m = /^printf "%s%s" \.Release\.Name ("(?:[^"\\]|\\.)*") \| trunc 63 \| quote$/.exec(inner))) return quote(`${values.release}${JSON.parse(m[1]!) as string}`.slice(0, 63));
+    throw new Error(`unexpected template action {{ ${inner} }}`);
+  });
+  return parseAllDocuments(body).map((doc) => doc.toJS() as unknown).filter((doc) => doc !== null);
+}
