@@ -19,6 +19,17 @@ describe('psp-translate exceptions', () => {
     expect(result.stderr).toContain('DaemonSet/prometheus-prometheus-node-exporter needs: host namespaces');
   });
 
+  it('prints Gatekeeper scoped constraints and VAP bindings with --target gatekeeper,vap, and the exclusions the cluster needs', async () => {
+    const result = await runCli(['exceptions', '--workloads', nodeExporter, '--namespace', 'monitoring', '--baseline', 'baseline', '--target', 'gatekeeper,vap']);
+    expect(result.code).toBe(1); // host path prefixes and per-pod parameters are approximate
+    const docs = parseAllDocuments(result.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: { match?: { namespaces?: string[] } } });
+    const scoped = docs.filter((d) => d.metadata.name === 'prometheus-pod-security-exception');
+    expect(scoped.map((d) => d.kind)).toEqual(expect.arrayContaining(['K8sPspHostNamespaces', 'K8sPspHostPorts', 'K8sPspVolumes', 'K8sPspHostPaths', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']));
+    expect(scoped.find((d) => d.kind === 'K8sPspHostPorts')!.spec.match!.namespaces).toEqual(['monitoring']);
+    expect(result.stderr).toContain('gatekeeper: note: K8sPspHostNamespaces/pod-security-baseline');
+    expect(result.stderr).not.toContain('unsupported');
+  });
+
   it('writes Helm templates into the chart directory with --helm --out-dir', async () => {
     const { dir, remove } = await temporaryDirectory();
     try {

@@ -49,6 +49,7 @@ export async function exceptionsCommand(options: ExceptionsCommandOptions, io: C
       namespace: options.namespace,
       baseline: baselinePolicies === undefined ? { level: levelWord as 'restricted' | 'baseline', version: options.kubeVersion } : { policies: baselinePolicies, version: options.kubeVersion },
       targets: options.target.names,
+      ...(options.releaseName === undefined ? {} : { releaseName: options.releaseName }),
     });
   } catch (error) {
     throw new CliError((error as Error).message, { cause: error });
@@ -65,7 +66,7 @@ export async function exceptionsCommand(options: ExceptionsCommandOptions, io: C
 
   if (options.helm) {
     const files = helmTemplates(result, options.releaseName === undefined ? {} : { releaseName: options.releaseName });
-    if (files.length === 0) say.note('no Kyverno exception is needed (or --target left Kyverno out): no Helm template written');
+    if (files.length === 0) say.note('no Kyverno, Gatekeeper or VAP exception is needed for the selected targets: no Helm template written');
     if (options.outDir === undefined) {
       for (const file of files) io.stdout.write(`# ${file.path}\n${file.contents}`);
     } else {
