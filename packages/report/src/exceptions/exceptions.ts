@@ -8,7 +8,7 @@ import { needsFor, sanitise, type ExceptionNeed, type ExceptionWorkload } from '
 import { kyvernoExceptions, type KyvernoExceptionOptions } from './kyverno.js';
 import { gatekeeperExceptions, type GatekeeperExclusion } from './gatekeeper.js';
 import { vapExceptions } from './vap.js';
-import type { ChartSelector } from './level-policy.js';
+import { levelPolicyName, type ChartSelector } from './level-policy.js';
 
 /** The cluster's baseline: a Pod Security level, or its PSPs (with their RBAC). */
 export type ExceptionBaseline = { level: 'baseline' | 'restricted'; version?: string } | { policies: InputSet; version?: string };
@@ -261,6 +261,15 @@ export function exceptions(input: ExceptionsInput): ExceptionsResult {
         readOnlyPaths: readOnlyHostPaths(needing.map((p) => p.pod)),
         namePrefix: input.releaseName ?? selector.value,
       } as const;
+      if (baseline.from === 'policies') {
+        for (const target of engines) {
+          report.push({
+            target,
+            fidelity: 'approximate',
+            message: `the exceptions are against psp-translate's translation of ${level} (objects named ${levelPolicyName(level)}), not of the given PSPs: exclude the chart's pods from the constraints or bindings your translation of them emitted, as the notes show for the level`,
+          });
+        }
+      }
       const covered = pods.filter((p) => p.workload.namespace === chartInput.namespace && p.pod.metadata.labels?.[selector!.key] === selector!.value && !needing.includes(p));
       for (const target of engines) {
         if (target === 'gatekeeper') {
