@@ -16,11 +16,8 @@ import {
   CEL_RUNTIME_BUDGET,
   CONTROL_KINDS,
   celString,
-  chosenPolicyExpression,
   estimateCelCost,
   policyControlExpressions,
-  policyControlExpressionsAfterDefaults,
-  type ChosenPolicyCel,
   type ControlKind,
   type InlineControlCel,
   type PolicyIR,
@@ -110,12 +107,6 @@ function costOf(expression: string, cache: CostCache): number {
 interface CandidateCel {
   controls: InlineControlCel[];
   plan: DefaultsPlan;
-  /**
-   * Per control, the check of the pod once this PSP's own defaults are applied (core's
-   * `policyControlExpressionsAfterDefaults`); a control whose check reads no defaulted field keeps
-   * its plain CEL, parts and message (so costly controls still split into parts).
-   */
-  afterDefaults: () => InlineControlCel[];
 }
 
 /** Per-translation memo of each policy's CEL and defaults (groups share candidates). */
@@ -126,28 +117,11 @@ class PolicyCelCache {
   of(policy: PolicyIR): CandidateCel {
     let found = this.byPolicy.get(policy);
     if (found === undefined) {
-      const controls = policyControlExpressions(policy, { object: 'object' });
-      let after: InlineControlCel[] | undefined;
-      found = {
-        controls,
-        plan: defaultsPlan(policy),
-        afterDefaults: () => (after ??= afterDefaultsControls(policy, controls)),
-      };
+      found = { controls: policyControlExpressions(policy, { object: 'object' }), plan: defaultsPlan(policy) };
       this.byPolicy.set(policy, found);
     }
     return found;
   }
-}
-
-/** A policy's controls checked after its own defaults, reusing the plain CEL where defaults change nothing. */
-function afterDefaultsControls(policy: PolicyIR, plain: readonly InlineControlCel[]): InlineControlCel[] {
-  const byKind = new Map(plain.map((c) => [c.kind, c]));
-  return policyControlExpressionsAfterDefaults(policy, { object: 'object' }).map(({ kind, admits }) => {
-    const same = byKind.get(kind);
-    if (same !== undefined && same.admits === admits) return same;
-    // The plain message names the first failing field as submitted; `''` when only the defaults fail it (see FAILS_AFTER_DEFAULTS_MESSAGE).
-    return { kind, admits, message: same?.message ?? '""', parts: [] };
-  });
 }
 
 /**
@@ -156,11 +130,8 @@ function afterDefaultsControls(policy: PolicyIR, plain: readonly InlineControlCe
  * again), each control gets variables of its own and the candidate's variables combine them, so
  * that no single expression carries the whole policy.
  */
-function candidateVariables(policy: PolicyIR, admitsName: string, pool: IdentifierPool, cache: PolicyCelCache, afterName?: string): CandidateVariables {
-  const { plan } = cache.of(policy);
-  // With MutatingAdmissionPolicies a defaulting candidate is checked after its own defaults: `admits`
-  // of core's chosenPolicyExpression, so the verdict does not depend on which PSP's defaults were written.
-  const controls = afterName === undefined ? cache.of(policy).controls : cache.of(policy).afterDefaults();
+function candidateVariables(policy: PolicyIR, admitsName: string, pool: IdentifierPool, cache: PolicyCelCache): CandidateVariables {
+  const { controls, plan } = cache.of(policy);
   const failure = pool.claim(`${admitsName}_failure`);
   const wouldChange = wouldChangeExpression(plan);
   // PSP admitted an UPDATE (incl. pods/ephemeralcontainers) under a policy only if its defaults would change nothing.
@@ -172,15 +143,9 @@ function candidateVariables(policy: PolicyIR, admitsName: string, pool: Identifi
     parts.reduceRight((rest, part) => `(${part.ok} ? ${rest} : ${part.message})`, '""');
   const single = firstFailure(controls.map((c) => ({ ok: c.admits, message: c.message })));
   const variables: { name: string; expression: string }[] = [];
-  /** The conjunction of the checks, bound to `<base>_after_defaults` when checking after defaults. */
-  const bindAdmits = (all: string): string => {
-    if (afterName === undefined) return updateGuard === undefined ? all : `(${all}) && ${updateGuard}`;
-    variables.push({ name: afterName, expression: all });
-    return updateGuard === undefined ? `variables.${afterName}` : `variables.${afterName} && ${updateGuard}`;
-  };
   // Split by the admission checks' cost (messages cost about as much again and follow the same split).
   if (joinedCost <= CEL_PER_CALL_LIMIT / 2) {
-    variables.push({ name: admitsName, expression: bindAdmits(joined) });
+    variables.push({ name: admitsName, expression: updateGuard === undefined ? joined : `(${joined}) && ${updateGuard}` });
     variables.push({ name: failure, expression: single });
   } else {
     const perControl = controls.map((c) => ({ control: c, admits: pool.claim(`${admitsName}_${c.kind}`), failure: pool.claim(`${admitsName}_${c.kind}_failure`) }));
@@ -201,18 +166,16 @@ function candidateVariables(policy: PolicyIR, admitsName: string, pool: Identifi
       variables.push({ name: part.failure, expression: control.message });
     }
     const all = perControl.map((p) => `variables.${p.admits}`).join(' && ');
-    variables.push({ name: admitsName, expression: bindAdmits(all) });
+    variables.push({ name: admitsName, expression: updateGuard === undefined ? all : `(${all}) && ${updateGuard}` });
     variables.push({ name: failure, expression: firstFailure(perControl.map((p) => ({ ok: `variables.${p.admits}`, message: `variables.${p.failure}` }))) });
   }
   return { policy, admits: admitsName, failure, variables, mutating: wouldChange !== undefined };
 }
 
 const UPDATE_CHANGE_MESSAGE = 'its defaults would change this pod, and PodSecurityPolicy changed pods only on CREATE';
-/** Why a candidate rejects a pod that it admits as submitted: applying its defaults makes a check fail. */
-const FAILS_AFTER_DEFAULTS_MESSAGE = 'the pod with its defaults applied is not admitted';
 
 /** The spec of one group's ValidatingAdmissionPolicy. */
-function validatingSpec(group: ScopeGroup, candidates: readonly PolicyIR[], cache: PolicyCelCache, afterDefaults: boolean): Record<string, unknown> {
+function validatingSpec(group: ScopeGroup, candidates: readonly PolicyIR[], cache: PolicyCelCache): Record<string, unknown> {
   const spec: Record<string, unknown> = {
     failurePolicy: 'Fail',
     matchConstraints: { resourceRules: VALIDATE_RESOURCE_RULES },
@@ -232,17 +195,10 @@ function validatingSpec(group: ScopeGroup, candidates: readonly PolicyIR[], cach
   }
   const pool = new IdentifierPool();
   // Named as core's policySetExpression names candidates: psp_<name>, non-identifier characters as `_`.
-  const parts = candidates.map((policy) => {
-    const admits = pool.claim(`psp_${policy.name.replace(/[^A-Za-z0-9_]/g, '_')}`);
-    // Where the mutating policies write the defaults PSP chose, each defaulting candidate is judged after its own defaults.
-    const after = afterDefaults && cache.of(policy).plan.mutations.length > 0 ? pool.claim(`${admits}_after_defaults`) : undefined;
-    return candidateVariables(policy, admits, pool, cache, after);
-  });
+  const parts = candidates.map((policy) => candidateVariables(policy, pool.claim(`psp_${policy.name.replace(/[^A-Za-z0-9_]/g, '_')}`), pool, cache));
   spec.variables = parts.flatMap((p) => p.variables);
   const why = (p: CandidateVariables) =>
-    p.mutating
-      ? `(variables.${p.failure} != "" ? variables.${p.failure} : request.operation == "UPDATE" ? ${celString(UPDATE_CHANGE_MESSAGE)} : ${celString(FAILS_AFTER_DEFAULTS_MESSAGE)})`
-      : `variables.${p.failure}`;
+    p.mutating ? `(variables.${p.failure} != "" ? variables.${p.failure} : ${celString(UPDATE_CHANGE_MESSAGE)})` : `variables.${p.failure}`;
   spec.validations = [
     {
       expression: parts.map((p) => `variables.${p.admits}`).join(' || '),
@@ -309,69 +265,41 @@ function accountCosts(object: KubernetesObject, costs: CelCostEntry[], report: F
   }
 }
 
-/** The MutatingAdmissionPolicies (and bindings) of a group, and whether its validation may check candidates after their own defaults. */
-interface GroupMutations {
-  objects: KubernetesObject[];
-  /**
-   * Several candidates, and each defaulting one's defaults are written exactly where PSP chose it:
-   * the validation is then "some candidate admits after its own defaults" (core's `admits`). With one
-   * candidate, or no defaults, validating the pod as the mutating policies left it is already exact.
-   */
-  validateAfterDefaults: boolean;
-}
-
-/**
- * The MutatingAdmissionPolicies applying the defaults PSP would have chosen for a group: one per
- * defaulting candidate, matched (besides the scope) by core's `appliesDefaults` for it, i.e. PSP
- * admission chose this policy and its defaults change the pod. Only one of them matches a pod, so
- * each writes its own PSP's defaults to the fields the pod left unset, as PSP did.
- *
- * matchConditions cannot read variables, so the choice is inlined; where that would exceed the
- * per-expression cost limit the group falls back to the first defaulting candidate's defaults
- * (reported approximate).
- */
-function mutatingPolicies(
+/** The MutatingAdmissionPolicy (and binding) applying the defaults PSP would have chosen for a group. */
+function mutatingPair(
   group: ScopeGroup,
   candidates: readonly PolicyIR[],
   baseName: string,
   apiVersion: string,
   report: FidelityEntry[],
   cache: PolicyCelCache,
-): GroupMutations {
+): KubernetesObject[] {
   const plan = (p: PolicyIR) => cache.of(p).plan;
   const defaulting = candidates.filter((p) => plan(p).mutations.length > 0);
-  if (defaulting.length === 0) return { objects: [], validateAfterDefaults: false };
+  const chosen = defaulting[0];
+  if (chosen === undefined) return [];
   const scope = describeGroup(group);
-  if (candidates.length === 1) {
-    // A lone candidate is PSP's only choice: its defaults apply wherever they change the pod (each mutation is guarded).
-    return { objects: mutatingPair(group, defaulting[0] as PolicyIR, [...scopeConditions(group)], objectName(baseName, 'defaults'), apiVersion, cache, 'IfNeeded'), validateAfterDefaults: false };
+  if (defaulting.length > 1) {
+    report.push({
+      policy: chosen.name,
+      control: null,
+      fidelity: 'approximate',
+      message: `pods in scope (${scope}) may use several defaulting PSPs (${defaulting.map((p) => p.name).join(', ')}); the defaults of ${chosen.name} (first by name) are applied, whereas PSP used a later policy's defaults when ${chosen.name} rejected the defaulted pod`,
+    });
   }
-  const choice: ChosenPolicyCel = chosenPolicyExpression(candidates, { object: 'object', inline: true });
-  const applies = new Map(choice.candidates.map((c) => [c.policy, c.appliesDefaults]));
-  const overLimit = defaulting.filter((p) => costOf(applies.get(p.name) as string, cache.costs) > CEL_PER_CALL_LIMIT);
-  if (overLimit.length === 0) {
-    const objects = defaulting.flatMap((policy) =>
-      mutatingPair(
-        group,
-        policy,
-        [...scopeConditions(group), { name: 'psp-chose-this-policy', expression: applies.get(policy.name) as string }],
-        objectName(baseName, 'defaults', policy.name),
-        apiVersion,
-        cache,
-        // Run once: on a pod another of these policies already changed, the choice would be judged afresh.
-        defaulting.length > 1 ? 'Never' : 'IfNeeded',
-      ),
-    );
-    return { objects, validateAfterDefaults: true };
-  }
-  const chosen = defaulting[0] as PolicyIR;
-  report.push({
-    policy: chosen.name,
-    control: null,
-    fidelity: 'approximate',
-    message: `pods in scope (${scope}) may use ${candidates.map((p) => p.name).join(', ')}; the condition for which PSP's defaults PSP applied would exceed the per-expression CEL cost limit (${overLimit.map((p) => p.name).join(', ')}), so the defaults of ${chosen.name} (first defaulting PSP by name) are applied wherever no other candidate admits the pod as submitted, whereas PSP used another policy's defaults when ${chosen.name} rejected the defaulted pod`,
-  });
   const unchanged = candidates.filter((p) => !defaulting.includes(p));
+  if (unchanged.length > 0) {
+    report.push({
+      policy: chosen.name,
+      control: null,
+      fidelity: 'approximate',
+      message: `pods in scope (${scope}) that ${unchanged.map((p) => p.name).join(', ')} reject as submitted get the defaults of ${chosen.name}; if ${chosen.name} still rejects them but ${unchanged.length === 1 ? 'that policy' : 'one of those policies'} admits the defaulted pod, it is admitted, where PSP rejected it`,
+    });
+  }
+  const expressions = plan(chosen)
+    .mutations.map((m) => mutationExpression(m))
+    .filter((e): e is string => e !== undefined);
+  if (expressions.length === 0) return [];
   const conditions: MatchCondition[] = [...scopeConditions(group)];
   if (unchanged.length > 0) {
     // PSP preferred a policy that admitted the pod as submitted: then it changed nothing.
@@ -380,29 +308,12 @@ function mutatingPolicies(
       expression: unchanged.map((p) => `!(${cache.of(p).controls.map((c) => `(${c.admits})`).join(' && ') || 'true'})`).join(' && '),
     });
   }
-  return { objects: mutatingPair(group, chosen, conditions, objectName(baseName, 'defaults'), apiVersion, cache, 'IfNeeded'), validateAfterDefaults: false };
-}
-
-/** One MutatingAdmissionPolicy (and binding) writing `policy`'s defaults where `conditions` hold. */
-function mutatingPair(
-  group: ScopeGroup,
-  policy: PolicyIR,
-  conditions: readonly MatchCondition[],
-  name: string,
-  apiVersion: string,
-  cache: PolicyCelCache,
-  reinvocationPolicy: 'IfNeeded' | 'Never',
-): KubernetesObject[] {
-  const expressions = cache
-    .of(policy)
-    .plan.mutations.map((m) => mutationExpression(m))
-    .filter((e): e is string => e !== undefined);
-  if (expressions.length === 0) return [];
-  const annotations = { 'psp-translate.io/defaults-of': policy.name, 'psp-translate.io/scope': describeGroup(group) };
+  const name = objectName(baseName, 'defaults');
+  const annotations = { 'psp-translate.io/defaults-of': chosen.name, 'psp-translate.io/scope': scope };
   const spec: Record<string, unknown> = {
     failurePolicy: 'Fail',
     // Idempotent (every change is guarded), so it may run again after later mutators add containers.
-    reinvocationPolicy,
+    reinvocationPolicy: 'IfNeeded',
     matchConstraints: { resourceRules: MUTATE_RESOURCE_RULES },
   };
   if (conditions.length > 0) spec.matchConditions = conditions;
@@ -469,17 +380,15 @@ export function translateVap(input: VapInput, options: VapOptions = {}): VapTran
     const baseName = objectName('psp', String(index + 1).padStart(2, '0'), ...(candidates.length === 0 ? ['none'] : candidates.map((p) => p.name)));
     const annotations = { 'psp-translate.io/candidates': candidates.map((p) => p.name).join(','), 'psp-translate.io/scope': scope };
 
-    let validateAfterDefaults = false;
     if (mapApi !== undefined) {
-      const mutations = mutatingPolicies(group, candidates, baseName, mapApi.apiVersion, report, cache);
-      if (options.estimateCosts !== false) for (const object of mutations.objects) if (object.kind === 'MutatingAdmissionPolicy') accountCosts(object, costs, report, cache.costs);
-      objects.push(...mutations.objects);
-      validateAfterDefaults = mutations.validateAfterDefaults;
+      const pair = mutatingPair(group, candidates, baseName, mapApi.apiVersion, report, cache);
+      if (pair[0] !== undefined && options.estimateCosts !== false) accountCosts(pair[0], costs, report, cache.costs);
+      objects.push(...pair);
     }
     if (candidates.length === 0) {
       report.push({ policy: null, control: null, fidelity: 'exact', message: `pods in scope (${scope}) could use no PSP: PSP rejected them all, and ${baseName} denies them` });
     }
-    const policy: KubernetesObject = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: metadata(baseName, annotations), spec: validatingSpec(group, candidates, cache, validateAfterDefaults) };
+    const policy: KubernetesObject = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: metadata(baseName, annotations), spec: validatingSpec(group, candidates, cache) };
     if (options.estimateCosts !== false) accountCosts(policy, costs, report, cache.costs);
     const bindingSpec: Record<string, unknown> = { policyName: baseName, validationActions: actions };
     const selector = namespaceSelector(group.namespace);
@@ -587,7 +496,7 @@ function coverage(
           source: policy.source,
         });
       } else {
-        out.push({ policy: policy.name, control, aspect: 'default', fidelity: 'exact', message: `written by MutatingAdmissionPolicy ${writers.join(', ')} where PSP admission would have chosen this PSP (the pod may use it and it is the first by name to admit the pod, unchanged or else after its defaults)` });
+        out.push({ policy: policy.name, control, aspect: 'default', fidelity: 'exact', message: `written by MutatingAdmissionPolicy ${writers.join(', ')} where pods may use this PSP first` });
       }
     }
   }
