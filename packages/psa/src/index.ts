@@ -14,6 +14,8 @@ export {
 } from './version.js';
 export type { Level, LevelVersion, PsaMinorVersion, PsaVersion } from './version.js';
 export { checks } from './checks/index.js';
+export { BASELINE_CAPABILITIES } from './checks/capabilities.js';
+export { RESTRICTED_VOLUME_SOURCES } from './checks/restricted-volumes.js';
 export type { Check, CheckId, CheckPodFn, CheckResult, VersionedCheck } from './checks/index.js';
 export { checksFor, evaluatePod, evaluatePodSpec } from './evaluate.js';
 export type { ActiveCheck, CheckOutcome, PodEvaluation } from './evaluate.js';

@@ -2,11 +2,13 @@ import { expect, it } from 'vitest';
 
 it('exports exactly the public API', async () => {
   expect(Object.keys(await import('@psp-translate/psa')).sort()).toEqual([
+    'BASELINE_CAPABILITIES',
     'DEFAULT_NAMESPACE_POLICY',
     'LATEST_VERSION',
     'LEVELS',
     'PSA_LABEL_PREFIX',
     'PSP_MAPPING',
+    'RESTRICTED_VOLUME_SOURCES',
     'assessPolicy',
     'checks',
     'checksFor',

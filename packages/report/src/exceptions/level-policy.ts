@@ -5,8 +5,8 @@
  * and CEL of the exceptions are the ones the cluster's translation already uses.
  */
 import { CONTROL_KINDS, controlParamsFor, FS_TYPES, PodSecurityPolicySchema, policyToIR, type ControlKind, type FSType, type PolicyIR } from '@psp-translate/core';
-import type { CheckId } from '@psp-translate/psa';
-import type { ExceptionNeed } from './needs.js';
+import { BASELINE_CAPABILITIES, RESTRICTED_VOLUME_SOURCES, type CheckId } from '@psp-translate/psa';
+import { FINE_CHECKS, type ExceptionNeed } from './needs.js';
 
 /** The label chart pods are selected by, shared by every pod of the chart that needs an exception. */
 export interface ChartSelector {
@@ -14,25 +14,11 @@ export interface ChartSelector {
   value: string;
 }
 
-const BASELINE_CAPABILITIES = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'];
-const RESTRICTED_VOLUMES: FSType[] = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+const RESTRICTED_VOLUMES = FS_TYPES.filter((t): t is Exclude<FSType, '*'> => RESTRICTED_VOLUME_SOURCES.has(t));
 const BASELINE_VOLUMES: FSType[] = FS_TYPES.filter((t) => t !== '*' && t !== 'hostPath');
 
 /** The checks a level PSP expresses; the others (SELinux, sysctls, AppArmor, procMount, host probes, host process) are not modelled. */
-export const PSP_MODELLED_CHECKS: ReadonlySet<CheckId> = new Set<CheckId>([
-  'hostNamespaces',
-  'privileged',
-  'capabilities_baseline',
-  'capabilities_restricted',
-  'hostPathVolumes',
-  'restrictedVolumes',
-  'hostPorts',
-  'allowPrivilegeEscalation',
-  'runAsNonRoot',
-  'runAsUser',
-  'seccompProfile_baseline',
-  'seccompProfile_restricted',
-]);
+export const PSP_MODELLED_CHECKS: ReadonlySet<CheckId> = new Set<CheckId>(FINE_CHECKS);
 
 const SECCOMP_ALLOWED = 'seccomp.security.alpha.kubernetes.io/allowedProfileNames';
 /**
@@ -58,7 +44,7 @@ function levelSpec(level: 'baseline' | 'restricted'): PspSpec {
     hostNetwork: false,
     hostPID: false,
     hostIPC: false,
-    allowedCapabilities: level === 'baseline' ? BASELINE_CAPABILITIES : ['NET_BIND_SERVICE'],
+    allowedCapabilities: level === 'baseline' ? [...BASELINE_CAPABILITIES] : ['NET_BIND_SERVICE'],
     volumes: level === 'baseline' ? BASELINE_VOLUMES : RESTRICTED_VOLUMES,
     allowPrivilegeEscalation: level === 'baseline',
     runAsUser: { rule: level === 'baseline' ? 'RunAsAny' : 'MustRunAsNonRoot' },

@@ -3,8 +3,8 @@
  * container + exact values (capability names, host paths, ports), and how to take exactly that away
  * from a pod again ("sanitise"), so the PSA checks themselves stay the judge of everything else.
  */
-import type { Container, ContainerKind, Pod, PodSpec } from '@psp-translate/core';
-import type { CheckId } from '@psp-translate/psa';
+import { CONTAINER_KINDS, type Container, type ContainerKind, type Pod, type PodSpec } from '@psp-translate/core';
+import { BASELINE_CAPABILITIES, RESTRICTED_VOLUME_SOURCES as RESTRICTED_VOLUME_TYPES, type CheckId } from '@psp-translate/psa';
 
 /** A container as an exception names it. */
 export interface ContainerRef {
@@ -54,10 +54,7 @@ export const FINE_CHECKS: readonly CheckId[] = [
   'seccompProfile_restricted',
 ];
 
-const BASELINE_CAPABILITIES = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
 const RESTRICTED_CAPABILITIES = new Set(['NET_BIND_SERVICE']);
-const RESTRICTED_VOLUME_TYPES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
-const CONTAINER_KINDS: readonly ContainerKind[] = ['containers', 'initContainers', 'ephemeralContainers'];
 
 /** Where a container-level field lives, in restrictedField notation. */
 function containerField(kind: ContainerKind, rest: string): string {
