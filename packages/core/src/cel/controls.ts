@@ -246,26 +246,6 @@ const rangesUsable = (rule: string, list: readonly unknown[]): boolean => !(rule
  * Every control's definition. `satisfies` makes a control added to the IR a compile error here
  * until it is defined.
  */
-/**
- * `allowedFlexVolumes` and `allowedCSIDrivers` mean the same thing for their own volume source: when
- * the list is non-empty, every volume of that source must name a listed driver.
- */
-function volumeDriverControl<K extends 'flexVolumeDrivers' | 'csiDrivers'>(id: string, source: 'flexVolume' | 'csi', detail: string): ControlDefinition<K> {
-  return {
-    params: z.object({ restrict: z.boolean(), drivers: z.array(z.string()) }),
-    paramsFor: (c) => ({ restrict: c.validate.allowedDrivers.length > 0, drivers: [...c.validate.allowedDrivers] }),
-    rules: [
-      {
-        id,
-        scope: volumesScope,
-        field: `${source}.driver`,
-        require: or(not(param('restrict')), not(has(volume, [source])), isIn(get(volume, [source, 'driver'], ''), param('drivers'))),
-        detail: lit(detail),
-      },
-    ],
-  };
-}
-
 export const controlDefinitions = {
   privileged: {
     params: z.object({ allowPrivileged: z.boolean() }),
@@ -395,9 +375,33 @@ export const controlDefinitions = {
     ],
   },
 
-  flexVolumeDrivers: volumeDriverControl('flexVolumeDriver', 'flexVolume', 'flexVolume driver is not allowed'),
+  flexVolumeDrivers: {
+    params: z.object({ restrict: z.boolean(), drivers: z.array(z.string()) }),
+    paramsFor: (c) => ({ restrict: c.validate.allowedDrivers.length > 0, drivers: [...c.validate.allowedDrivers] }),
+    rules: [
+      {
+        id: 'flexVolumeDriver',
+        scope: volumesScope,
+        field: 'flexVolume.driver',
+        require: or(not(param('restrict')), not(has(volume, ['flexVolume'])), isIn(get(volume, ['flexVolume', 'driver'], ''), param('drivers'))),
+        detail: lit('flexVolume driver is not allowed'),
+      },
+    ],
+  },
 
-  csiDrivers: volumeDriverControl('csiDriver', 'csi', 'inline CSI driver is not allowed'),
+  csiDrivers: {
+    params: z.object({ restrict: z.boolean(), drivers: z.array(z.string()) }),
+    paramsFor: (c) => ({ restrict: c.validate.allowedDrivers.length > 0, drivers: [...c.validate.allowedDrivers] }),
+    rules: [
+      {
+        id: 'csiDriver',
+        scope: volumesScope,
+        field: 'csi.driver',
+        require: or(not(param('restrict')), not(has(volume, ['csi'])), isIn(get(volume, ['csi', 'driver'], ''), param('drivers'))),
+        detail: lit('inline CSI driver is not allowed'),
+      },
+    ],
+  },
 
   readOnlyRootFilesystem: {
     params: z.object({ required: z.boolean() }),
