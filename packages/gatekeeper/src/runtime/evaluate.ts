@@ -2,9 +2,11 @@
  * Judging pods in-process with the objects the target emitted, as Gatekeeper would: mutators
  * (interpreted), then every constraint whose `match` selects the pod, through its template's CEL
  * (K8sNativeValidation) run by core's @bufbuild/cel runner with Gatekeeper's bindings: `object`,
- * `oldObject`, `request` (operation, namespace, userInfo) and `variables.params`.
+ * `oldObject`, `request` (operation, namespace, userInfo), `variables.params` and the template's
+ * `source.variables` (each computed once per request, when first read).
  */
 import { compileCel, type Pod } from '@psp-translate/core';
+import { celContext, type NamedExpression } from '@psp-translate/vap';
 import type { KubernetesObject } from '../types.js';
 import { mutatePod, type MutatorObject } from './mutation-interpreter.js';
 
@@ -44,44 +46,51 @@ interface Validation {
   message?: string;
 }
 
-function validationsOf(template: KubernetesObject): Validation[] {
-  const targets = (template.spec as { targets?: { code?: { engine: string; source: { validations?: Validation[] } }[] }[] }).targets ?? [];
-  return targets.flatMap((t) => t.code ?? []).filter((c) => c.engine === 'K8sNativeValidation').flatMap((c) => c.source.validations ?? []);
+interface CelCode {
+  variables: NamedExpression[];
+  validations: Validation[];
+}
+
+function celCodeOf(template: KubernetesObject): CelCode {
+  const targets = (template.spec as { targets?: { code?: { engine: string; source: { validations?: Validation[]; variables?: NamedExpression[] } }[] }[] }).targets ?? [];
+  const sources = targets.flatMap((t) => t.code ?? []).filter((c) => c.engine === 'K8sNativeValidation').map((c) => c.source);
+  return { variables: sources.flatMap((s) => s.variables ?? []), validations: sources.flatMap((s) => s.validations ?? []) };
 }
 
 /** Prepares the objects once; the returned function judges one pod. */
 export function gatekeeperEvaluator(objects: readonly KubernetesObject[]): (review: GatekeeperReview) => GatekeeperDecision {
   const mutators = objects.filter((o) => o.apiVersion === 'mutations.gatekeeper.sh/v1') as unknown as MutatorObject[];
-  const templates = new Map<string, Validation[]>();
+  const templates = new Map<string, CelCode>();
   for (const o of objects) {
     if (o.kind !== 'ConstraintTemplate') continue;
     const kind = (o.spec as { crd: { spec: { names: { kind: string } } } }).crd.spec.names.kind;
-    templates.set(kind, validationsOf(o).map((v) => ({ ...v })));
+    templates.set(kind, celCodeOf(o));
   }
   const constraints = objects.filter((o) => o.apiVersion.startsWith('constraints.gatekeeper.sh/')) as unknown as ConstraintObject[];
   for (const c of constraints) {
     if (!templates.has(c.kind)) throw new Error(`constraint ${c.kind}/${c.metadata.name} has no template among the objects`);
-    for (const v of templates.get(c.kind)!) compileCel(v.expression);
+    const code = templates.get(c.kind)!;
+    for (const e of [...code.variables, ...code.validations]) compileCel(e.expression);
   }
   return (review) => {
     const operation = review.operation ?? 'CREATE';
     const mutated = mutatePod(review.pod, mutators, { namespace: review.namespace, operation });
     const object = { ...mutated, metadata: { ...mutated.metadata, namespace: review.namespace } };
-    const bindings = (params: unknown) => ({
+    const bindings = {
       object,
       oldObject: review.oldPod ?? null,
       request: { operation, namespace: review.namespace, userInfo: { username: review.username ?? '' } },
-      variables: { params: params ?? {} },
-    });
+    };
     const violations: string[] = [];
     for (const c of constraints) {
       const match = c.spec.match ?? {};
       if ((match.namespaces?.length ?? 0) > 0 && !match.namespaces!.includes(review.namespace)) continue;
       if ((match.excludedNamespaces ?? []).includes(review.namespace)) continue;
-      for (const v of templates.get(c.kind)!) {
-        const b = bindings(c.spec.parameters);
-        if (compileCel(v.expression)(b) === true) continue;
-        const message = v.messageExpression !== undefined ? String(compileCel(v.messageExpression)(b)) : (v.message ?? 'violation');
+      const code = templates.get(c.kind)!;
+      const evaluate = celContext(bindings, code.variables, { params: c.spec.parameters ?? {}, anyObject: object });
+      for (const v of code.validations) {
+        if (evaluate(v.expression) === true) continue;
+        const message = v.messageExpression !== undefined ? String(evaluate(v.messageExpression)) : (v.message ?? 'violation');
         violations.push(`${c.kind}/${c.metadata.name}: ${message}`);
       }
     }

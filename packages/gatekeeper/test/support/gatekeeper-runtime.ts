@@ -6,6 +6,7 @@
  */
 import { compileCel, type Pod } from '@psp-translate/core';
 import type { KubernetesObject } from '@psp-translate/gatekeeper';
+import { celContext } from '@psp-translate/vap';
 import { mutatePod, type MutatorObject } from './mutation-interpreter.js';
 import { regoViolations } from './rego-interpreter.js';
 
@@ -26,7 +27,10 @@ interface Constraint {
 interface Template {
   spec: {
     crd: { spec: { names: { kind: string } } };
-    targets: { rego: string; code: { engine: string; source: { validations: { expression: string; messageExpression: string }[] } }[] }[];
+    targets: {
+      rego: string;
+      code: { engine: string; source: { variables?: { name: string; expression: string }[]; validations: { expression: string; messageExpression: string }[] } }[];
+    }[];
   };
 }
 
@@ -66,15 +70,16 @@ export function gatekeeperViolations(objects: readonly KubernetesObject[], revie
     if (template === undefined) throw new Error(`no template for ${constraint.kind}`);
     const target = template.spec.targets[0]!;
     if (engine === 'cel') {
-      const validation = target.code.find((c) => c.engine === 'K8sNativeValidation')!.source.validations[0]!;
+      const source = target.code.find((c) => c.engine === 'K8sNativeValidation')!.source;
+      const validation = source.validations[0]!;
       const bindings = {
         object,
         oldObject: review.oldPod ?? null,
         request: { operation: review.operation, namespace: review.namespace, userInfo: { username: review.username ?? 'someone' } },
-        variables: { params: constraint.spec.parameters },
       };
-      if (compileCel(validation.expression)(bindings) !== true) {
-        out.push(`${constraint.metadata.name}: ${String(compileCel(validation.messageExpression)(bindings))}`);
+      const evaluate = celContext(bindings, source.variables ?? [], { params: constraint.spec.parameters, anyObject: object });
+      if (evaluate(validation.expression) !== true) {
+        out.push(`${constraint.metadata.name}: ${String(evaluate(validation.messageExpression))}`);
       }
     } else {
       const request = {
@@ -103,8 +108,13 @@ export function celAdmission(objects: readonly KubernetesObject[], namespace: st
   const templates = [...templatesByKind(objects).entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   const selected = constraintsOf(objects).filter((c) => selects(c, namespace));
   const parts = templates.map(([kind, template], i) => {
-    const validation = template.spec.targets[0]!.code.find((c) => c.engine === 'K8sNativeValidation')!.source.validations[0]!;
-    return `(${validation.expression.replaceAll('variables.params', `p${i}_${kind}`)})`;
+    const source = template.spec.targets[0]!.code.find((c) => c.engine === 'K8sNativeValidation')!.source;
+    // Variables inlined, later ones first (they may read earlier ones): pure, so same result.
+    let expression = source.validations[0]!.expression;
+    for (const variable of [...(source.variables ?? [])].reverse()) {
+      expression = expression.replace(new RegExp(`\\bvariables\\.${variable.name}\\b`, 'g'), () => `(${variable.expression})`);
+    }
+    return `(${expression.replaceAll('variables.params', `p${i}_${kind}`)})`;
   });
   const program = compileCel(parts.length === 0 ? 'true' : parts.join(' && '));
   const params: Record<string, unknown> = {};
