@@ -10,14 +10,22 @@
  *
  * The CEL of each control comes from core's single definition (`policyControlExpressions`), with
  * the PSP's values inlined; nothing per control is written here.
+ *
+ * PSP defaults become MutatingAdmissionPolicies (Kubernetes 1.34+). Where several candidates may
+ * default a pod, PSP applied the defaults of the policy it chose; one mutating policy per
+ * defaulting candidate writes its defaults exactly where core's `chosenPolicyExpression` says PSP
+ * chose it, and the validation judges each candidate after its own defaults.
  */
 import {
   CEL_PER_CALL_LIMIT,
   CEL_RUNTIME_BUDGET,
   CONTROL_KINDS,
   celString,
+  chosenPolicyExpression,
   estimateCelCost,
   policyControlExpressions,
+  policyControlExpressionsAfterDefaults,
+  policyWouldChangeExpression,
   type ControlKind,
   type InlineControlCel,
   type PolicyIR,
@@ -84,8 +92,8 @@ interface CandidateVariables {
   policy: PolicyIR;
   /** Variable name: the candidate admits the pod. */
   admits: string;
-  /** Variable name: the candidate's first failing field, `''` when it admits. */
-  failure: string;
+  /** Variable name: the candidate's first failing field, `''` when it admits (validating policies only). */
+  failure: string | undefined;
   variables: { name: string; expression: string }[];
   /** Whether the candidate has defaults (then it admits an UPDATE only if they would change nothing). */
   mutating: boolean;
@@ -107,6 +115,14 @@ function costOf(expression: string, cache: CostCache): number {
 interface CandidateCel {
   controls: InlineControlCel[];
   plan: DefaultsPlan;
+  /**
+   * Per control, the check of the pod once this PSP's own defaults are applied (core's
+   * `policyControlExpressionsAfterDefaults`); a control whose check reads no defaulted field keeps
+   * its plain CEL, parts and message (so costly controls still split into parts).
+   */
+  afterDefaults: () => InlineControlCel[];
+  /** Boolean CEL: applying this PSP's defaults would change the pod (core's `policyWouldChangeExpression`). */
+  changes: () => string;
 }
 
 /** Per-translation memo of each policy's CEL and defaults (groups share candidates). */
@@ -117,11 +133,49 @@ class PolicyCelCache {
   of(policy: PolicyIR): CandidateCel {
     let found = this.byPolicy.get(policy);
     if (found === undefined) {
-      found = { controls: policyControlExpressions(policy, { object: 'object' }), plan: defaultsPlan(policy) };
+      const controls = policyControlExpressions(policy, { object: 'object' });
+      let after: InlineControlCel[] | undefined;
+      let changes: string | undefined;
+      found = {
+        controls,
+        plan: defaultsPlan(policy),
+        afterDefaults: () => (after ??= afterDefaultsControls(policy, controls)),
+        changes: () => (changes ??= policyWouldChangeExpression(policy, { object: 'object' })),
+      };
       this.byPolicy.set(policy, found);
     }
     return found;
   }
+}
+
+/** A policy's controls checked after its own defaults, reusing the plain CEL where defaults change nothing. */
+function afterDefaultsControls(policy: PolicyIR, plain: readonly InlineControlCel[]): InlineControlCel[] {
+  const byKind = new Map(plain.map((c) => [c.kind, c]));
+  return policyControlExpressionsAfterDefaults(policy, { object: 'object' }).map(({ kind, admits }) => {
+    const same = byKind.get(kind);
+    if (same !== undefined && same.admits === admits) return same;
+    // The plain message names the first failing field as submitted; `''` when only the defaults fail it (see FAILS_AFTER_DEFAULTS_MESSAGE).
+    return { kind, admits, message: same?.message ?? '""', parts: [] };
+  });
+}
+
+/** How a candidate's variables are built. */
+interface CandidateOptions {
+  /** Check the pod once the candidate's own defaults are applied (where the mutating policies write exactly PSP's choice). */
+  afterDefaults: boolean;
+  /** Bind `<name>_failure` messages (validating policies). */
+  messages: boolean;
+  /** Admit an UPDATE only where the candidate's defaults would change nothing (validating policies). */
+  updateGuard: boolean;
+}
+
+const VALIDATE_PLAIN: CandidateOptions = { afterDefaults: false, messages: true, updateGuard: true };
+
+/** Whether every expression a candidate's after-defaults variables would hold stays under the per-expression cost limit. */
+function afterDefaultsFitLimit(policy: PolicyIR, cache: PolicyCelCache): boolean {
+  const { afterDefaults, changes } = cache.of(policy);
+  const fits = (expression: string) => costOf(expression, cache.costs) <= CEL_PER_CALL_LIMIT;
+  return fits(changes()) && afterDefaults().every((c) => fits(c.admits) || (c.parts.length > 1 && c.parts.every((p) => fits(p.admits))));
 }
 
 /**
@@ -130,12 +184,14 @@ class PolicyCelCache {
  * again), each control gets variables of its own and the candidate's variables combine them, so
  * that no single expression carries the whole policy.
  */
-function candidateVariables(policy: PolicyIR, admitsName: string, pool: IdentifierPool, cache: PolicyCelCache): CandidateVariables {
-  const { controls, plan } = cache.of(policy);
-  const failure = pool.claim(`${admitsName}_failure`);
+function candidateVariables(policy: PolicyIR, admitsName: string, pool: IdentifierPool, cache: PolicyCelCache, options: CandidateOptions = VALIDATE_PLAIN): CandidateVariables {
+  const { plan } = cache.of(policy);
+  // A policy without defaults reads the same after them: its plain CEL.
+  const controls = options.afterDefaults && plan.mutations.length > 0 ? cache.of(policy).afterDefaults() : cache.of(policy).controls;
+  const failure = options.messages ? pool.claim(`${admitsName}_failure`) : undefined;
   const wouldChange = wouldChangeExpression(plan);
   // PSP admitted an UPDATE (incl. pods/ephemeralcontainers) under a policy only if its defaults would change nothing.
-  const updateGuard = wouldChange === undefined ? undefined : `(request.operation != "UPDATE" || !(${wouldChange}))`;
+  const updateGuard = wouldChange === undefined || !options.updateGuard ? undefined : `(request.operation != "UPDATE" || !(${wouldChange}))`;
   const joined = controls.length === 0 ? 'true' : controls.map((c) => (controls.length === 1 ? c.admits : `(${c.admits})`)).join(' && ');
   // The conjunction costs its parts plus one per `&&` (how estimateCelCost counts calls).
   const joinedCost = controls.reduce((sum, c) => sum + costOf(c.admits, cache.costs), Math.max(0, controls.length - 1));
@@ -146,36 +202,54 @@ function candidateVariables(policy: PolicyIR, admitsName: string, pool: Identifi
   // Split by the admission checks' cost (messages cost about as much again and follow the same split).
   if (joinedCost <= CEL_PER_CALL_LIMIT / 2) {
     variables.push({ name: admitsName, expression: updateGuard === undefined ? joined : `(${joined}) && ${updateGuard}` });
-    variables.push({ name: failure, expression: single });
+    if (failure !== undefined) variables.push({ name: failure, expression: single });
   } else {
-    const perControl = controls.map((c) => ({ control: c, admits: pool.claim(`${admitsName}_${c.kind}`), failure: pool.claim(`${admitsName}_${c.kind}_failure`) }));
+    const failureName = (base: string) => (failure === undefined ? '' : pool.claim(`${base}_failure`));
+    const perControl = controls.map((c) => {
+      const admits = pool.claim(`${admitsName}_${c.kind}`);
+      return { control: c, admits, failure: failureName(admits) };
+    });
     for (const part of perControl) {
       const { control } = part;
       // A control costlier still (read-only hostPaths: containers x mounts per container list) gets a variable per part.
       if (control.parts.length > 1 && costOf(control.admits, cache.costs) > CEL_PER_CALL_LIMIT / 2) {
-        const pieces = control.parts.map((p) => ({ p, admits: pool.claim(`${part.admits}_${p.id}`), failure: pool.claim(`${part.admits}_${p.id}_failure`) }));
+        const pieces = control.parts.map((p) => {
+          const admits = pool.claim(`${part.admits}_${p.id}`);
+          return { p, admits, failure: failureName(admits) };
+        });
         for (const piece of pieces) {
           variables.push({ name: piece.admits, expression: piece.p.admits });
-          variables.push({ name: piece.failure, expression: piece.p.message });
+          if (failure !== undefined) variables.push({ name: piece.failure, expression: piece.p.message });
         }
         variables.push({ name: part.admits, expression: pieces.map((piece) => `variables.${piece.admits}`).join(' && ') });
-        variables.push({ name: part.failure, expression: firstFailure(pieces.map((piece) => ({ ok: `variables.${piece.admits}`, message: `variables.${piece.failure}` }))) });
+        if (failure !== undefined) {
+          variables.push({ name: part.failure, expression: firstFailure(pieces.map((piece) => ({ ok: `variables.${piece.admits}`, message: `variables.${piece.failure}` }))) });
+        }
         continue;
       }
       variables.push({ name: part.admits, expression: control.admits });
-      variables.push({ name: part.failure, expression: control.message });
+      if (failure !== undefined) variables.push({ name: part.failure, expression: control.message });
     }
     const all = perControl.map((p) => `variables.${p.admits}`).join(' && ');
     variables.push({ name: admitsName, expression: updateGuard === undefined ? all : `(${all}) && ${updateGuard}` });
-    variables.push({ name: failure, expression: firstFailure(perControl.map((p) => ({ ok: `variables.${p.admits}`, message: `variables.${p.failure}` }))) });
+    if (failure !== undefined) {
+      variables.push({ name: failure, expression: firstFailure(perControl.map((p) => ({ ok: `variables.${p.admits}`, message: `variables.${p.failure}` }))) });
+    }
   }
   return { policy, admits: admitsName, failure, variables, mutating: wouldChange !== undefined };
 }
 
 const UPDATE_CHANGE_MESSAGE = 'its defaults would change this pod, and PodSecurityPolicy changed pods only on CREATE';
+/** Why a candidate rejects a pod that it admits as submitted: applying its defaults makes a check fail. */
+const FAILS_AFTER_DEFAULTS_MESSAGE = 'the pod with its defaults applied is not admitted';
 
-/** The spec of one group's ValidatingAdmissionPolicy. */
-function validatingSpec(group: ScopeGroup, candidates: readonly PolicyIR[], cache: PolicyCelCache): Record<string, unknown> {
+/**
+ * The spec of one group's ValidatingAdmissionPolicy. With `afterDefaults` (the mutating policies
+ * write exactly the defaults PSP chose), each defaulting candidate is judged after its own
+ * defaults: "some candidate admits after its own defaults" is PSP's verdict on the pod as
+ * submitted, and stays true on the pod as the chosen PSP's defaults left it.
+ */
+function validatingSpec(group: ScopeGroup, candidates: readonly PolicyIR[], cache: PolicyCelCache, afterDefaults: boolean): Record<string, unknown> {
   const spec: Record<string, unknown> = {
     failurePolicy: 'Fail',
     matchConstraints: { resourceRules: VALIDATE_RESOURCE_RULES },
@@ -195,10 +269,14 @@ function validatingSpec(group: ScopeGroup, candidates: readonly PolicyIR[], cach
   }
   const pool = new IdentifierPool();
   // Named as core's policySetExpression names candidates: psp_<name>, non-identifier characters as `_`.
-  const parts = candidates.map((policy) => candidateVariables(policy, pool.claim(`psp_${policy.name.replace(/[^A-Za-z0-9_]/g, '_')}`), pool, cache));
+  const options: CandidateOptions = { ...VALIDATE_PLAIN, afterDefaults };
+  const parts = candidates.map((policy) => candidateVariables(policy, pool.claim(`psp_${policy.name.replace(/[^A-Za-z0-9_]/g, '_')}`), pool, cache, options));
   spec.variables = parts.flatMap((p) => p.variables);
+  const unchangedWhy = afterDefaults
+    ? `(request.operation == "UPDATE" ? ${celString(UPDATE_CHANGE_MESSAGE)} : ${celString(FAILS_AFTER_DEFAULTS_MESSAGE)})`
+    : celString(UPDATE_CHANGE_MESSAGE);
   const why = (p: CandidateVariables) =>
-    p.mutating ? `(variables.${p.failure} != "" ? variables.${p.failure} : ${celString(UPDATE_CHANGE_MESSAGE)})` : `variables.${p.failure}`;
+    p.mutating ? `(variables.${p.failure} != "" ? variables.${p.failure} : ${unchangedWhy})` : `variables.${p.failure}`;
   spec.validations = [
     {
       expression: parts.map((p) => `variables.${p.admits}`).join(' || '),
@@ -265,41 +343,84 @@ function accountCosts(object: KubernetesObject, costs: CelCostEntry[], report: F
   }
 }
 
-/** The MutatingAdmissionPolicy (and binding) applying the defaults PSP would have chosen for a group. */
-function mutatingPair(
+/** The MutatingAdmissionPolicies (and bindings) of a group, and whether its validation checks candidates after their own defaults. */
+interface GroupMutations {
+  objects: KubernetesObject[];
+  /**
+   * Several candidates, and each defaulting one's defaults are written exactly where PSP chose it:
+   * the validation is then "some candidate admits after its own defaults" (core's `admits`). With one
+   * candidate, or no defaults, validating the pod as the mutating policies left it is already exact.
+   */
+  validateAfterDefaults: boolean;
+}
+
+/**
+ * The MutatingAdmissionPolicies applying the defaults PSP would have chosen for a group. A lone
+ * candidate is PSP's only choice: one policy writes its defaults wherever they change the pod.
+ * With several, one policy per defaulting candidate, matched (besides the scope) by core's
+ * `appliesDefaults` for it: PSP admission chose this policy (no candidate admits the pod
+ * unchanged, and it is the first by name to admit it after its own defaults) and its defaults
+ * change the pod. The choice reads one variable per candidate (admits after its own defaults,
+ * its defaults change the pod), split per control as the validating policy splits them, so no
+ * expression carries the whole choice. At most one of these policies matches a pod.
+ *
+ * Where a candidate's checks after defaults would exceed the per-expression cost limit even split
+ * per control, the group falls back to the first defaulting candidate's defaults (reported approximate).
+ */
+function mutatingPolicies(
   group: ScopeGroup,
   candidates: readonly PolicyIR[],
   baseName: string,
   apiVersion: string,
   report: FidelityEntry[],
   cache: PolicyCelCache,
-): KubernetesObject[] {
+): GroupMutations {
   const plan = (p: PolicyIR) => cache.of(p).plan;
   const defaulting = candidates.filter((p) => plan(p).mutations.length > 0);
-  const chosen = defaulting[0];
-  if (chosen === undefined) return [];
+  const first = defaulting[0];
+  if (first === undefined) return { objects: [], validateAfterDefaults: false };
   const scope = describeGroup(group);
-  if (defaulting.length > 1) {
-    report.push({
-      policy: chosen.name,
-      control: null,
-      fidelity: 'approximate',
-      message: `pods in scope (${scope}) may use several defaulting PSPs (${defaulting.map((p) => p.name).join(', ')}); the defaults of ${chosen.name} (first by name) are applied, whereas PSP used a later policy's defaults when ${chosen.name} rejected the defaulted pod`,
-    });
+  if (candidates.length === 1) {
+    return { objects: mutatingPair(group, first, [...scopeConditions(group)], [], objectName(baseName, 'defaults'), apiVersion, cache, 'IfNeeded'), validateAfterDefaults: false };
   }
+  const tooCostly = candidates.filter((p) => !afterDefaultsFitLimit(p, cache));
+  if (tooCostly.length === 0) {
+    const choice = chosenPolicyExpression(candidates, { object: 'object' });
+    const byName = new Map(candidates.map((p) => [p.name, p]));
+    const pool = new IdentifierPool();
+    for (const c of choice.candidates) {
+      pool.claim(c.variables.admitsAfterDefaults);
+      pool.claim(c.variables.wouldChange);
+    }
+    const options: CandidateOptions = { afterDefaults: true, messages: false, updateGuard: false };
+    const variables = choice.candidates.flatMap((c) => {
+      const policy = byName.get(c.policy) as PolicyIR;
+      return [...candidateVariables(policy, c.variables.admitsAfterDefaults, pool, cache, options).variables, { name: c.variables.wouldChange, expression: cache.of(policy).changes() }];
+    });
+    const objects = choice.candidates.flatMap((c) => {
+      const policy = byName.get(c.policy) as PolicyIR;
+      if (plan(policy).mutations.length === 0) return [];
+      return mutatingPair(
+        group,
+        policy,
+        [...scopeConditions(group), { name: 'psp-chose-this-policy', expression: c.appliesDefaults }],
+        variables,
+        objectName(baseName, 'defaults', policy.name),
+        apiVersion,
+        cache,
+        // Run once: on a pod another of these policies already changed, the choice would be judged afresh.
+        'Never',
+      );
+    });
+    return { objects, validateAfterDefaults: true };
+  }
+  report.push({
+    policy: first.name,
+    control: null,
+    fidelity: 'approximate',
+    message: `pods in scope (${scope}) may use ${candidates.map((p) => p.name).join(', ')}; the checks of ${tooCostly.map((p) => p.name).join(', ')} after its defaults would exceed the per-expression CEL cost limit, so which PSP's defaults PSP applied cannot be decided here: the defaults of ${first.name} (first defaulting PSP by name) are applied wherever no other candidate admits the pod as submitted, whereas PSP used another policy's defaults when ${first.name} rejected the defaulted pod`,
+  });
   const unchanged = candidates.filter((p) => !defaulting.includes(p));
-  if (unchanged.length > 0) {
-    report.push({
-      policy: chosen.name,
-      control: null,
-      fidelity: 'approximate',
-      message: `pods in scope (${scope}) that ${unchanged.map((p) => p.name).join(', ')} reject as submitted get the defaults of ${chosen.name}; if ${chosen.name} still rejects them but ${unchanged.length === 1 ? 'that policy' : 'one of those policies'} admits the defaulted pod, it is admitted, where PSP rejected it`,
-    });
-  }
-  const expressions = plan(chosen)
-    .mutations.map((m) => mutationExpression(m))
-    .filter((e): e is string => e !== undefined);
-  if (expressions.length === 0) return [];
   const conditions: MatchCondition[] = [...scopeConditions(group)];
   if (unchanged.length > 0) {
     // PSP preferred a policy that admitted the pod as submitted: then it changed nothing.
@@ -308,15 +429,35 @@ function mutatingPair(
       expression: unchanged.map((p) => `!(${cache.of(p).controls.map((c) => `(${c.admits})`).join(' && ') || 'true'})`).join(' && '),
     });
   }
-  const name = objectName(baseName, 'defaults');
-  const annotations = { 'psp-translate.io/defaults-of': chosen.name, 'psp-translate.io/scope': scope };
+  return { objects: mutatingPair(group, first, conditions, [], objectName(baseName, 'defaults'), apiVersion, cache, 'IfNeeded'), validateAfterDefaults: false };
+}
+
+/** One MutatingAdmissionPolicy (and binding) writing `policy`'s defaults where `conditions` hold. */
+function mutatingPair(
+  group: ScopeGroup,
+  policy: PolicyIR,
+  conditions: readonly MatchCondition[],
+  variables: readonly { name: string; expression: string }[],
+  name: string,
+  apiVersion: string,
+  cache: PolicyCelCache,
+  reinvocationPolicy: 'IfNeeded' | 'Never',
+): KubernetesObject[] {
+  const expressions = cache
+    .of(policy)
+    .plan.mutations.map((m) => mutationExpression(m))
+    .filter((e): e is string => e !== undefined);
+  if (expressions.length === 0) return [];
+  const annotations = { 'psp-translate.io/defaults-of': policy.name, 'psp-translate.io/scope': describeGroup(group) };
   const spec: Record<string, unknown> = {
     failurePolicy: 'Fail',
-    // Idempotent (every change is guarded), so it may run again after later mutators add containers.
-    reinvocationPolicy: 'IfNeeded',
+    // IfNeeded: idempotent (every change is guarded), so it may run again after later mutators add containers.
+    reinvocationPolicy,
     matchConstraints: { resourceRules: MUTATE_RESOURCE_RULES },
   };
-  if (conditions.length > 0) spec.matchConditions = conditions;
+  if (conditions.length > 0) spec.matchConditions = conditions.map((c) => ({ ...c }));
+  // Copies: the YAML printer would alias objects shared between policies.
+  if (variables.length > 0) spec.variables = variables.map((v) => ({ ...v }));
   spec.mutations = expressions.map((expression) => ({ patchType: 'ApplyConfiguration', applyConfiguration: { expression } }));
   const bindingSpec: Record<string, unknown> = { policyName: name };
   const selector = namespaceSelector(group.namespace);
@@ -380,15 +521,17 @@ export function translateVap(input: VapInput, options: VapOptions = {}): VapTran
     const baseName = objectName('psp', String(index + 1).padStart(2, '0'), ...(candidates.length === 0 ? ['none'] : candidates.map((p) => p.name)));
     const annotations = { 'psp-translate.io/candidates': candidates.map((p) => p.name).join(','), 'psp-translate.io/scope': scope };
 
+    let validateAfterDefaults = false;
     if (mapApi !== undefined) {
-      const pair = mutatingPair(group, candidates, baseName, mapApi.apiVersion, report, cache);
-      if (pair[0] !== undefined && options.estimateCosts !== false) accountCosts(pair[0], costs, report, cache.costs);
-      objects.push(...pair);
+      const mutations = mutatingPolicies(group, candidates, baseName, mapApi.apiVersion, report, cache);
+      if (options.estimateCosts !== false) for (const object of mutations.objects) if (object.kind === 'MutatingAdmissionPolicy') accountCosts(object, costs, report, cache.costs);
+      objects.push(...mutations.objects);
+      validateAfterDefaults = mutations.validateAfterDefaults;
     }
     if (candidates.length === 0) {
       report.push({ policy: null, control: null, fidelity: 'exact', message: `pods in scope (${scope}) could use no PSP: PSP rejected them all, and ${baseName} denies them` });
     }
-    const policy: KubernetesObject = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: metadata(baseName, annotations), spec: validatingSpec(group, candidates, cache) };
+    const policy: KubernetesObject = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: metadata(baseName, annotations), spec: validatingSpec(group, candidates, cache, validateAfterDefaults) };
     if (options.estimateCosts !== false) accountCosts(policy, costs, report, cache.costs);
     const bindingSpec: Record<string, unknown> = { policyName: baseName, validationActions: actions };
     const selector = namespaceSelector(group.namespace);
@@ -496,7 +639,7 @@ function coverage(
           source: policy.source,
         });
       } else {
-        out.push({ policy: policy.name, control, aspect: 'default', fidelity: 'exact', message: `written by MutatingAdmissionPolicy ${writers.join(', ')} where pods may use this PSP first` });
+        out.push({ policy: policy.name, control, aspect: 'default', fidelity: 'exact', message: `written by MutatingAdmissionPolicy ${writers.join(', ')} where PSP admission would have chosen this PSP (the first by name to admit the pod unchanged, or where none does, the first by name to admit it after its own defaults)` });
       }
     }
   }

@@ -209,6 +209,22 @@ describe('output', () => {
       'ValidatingAdmissionPolicy/psp-01-no-privileged: spec.matchConstraints.resourceRules[0].typo: unknown field (the API server would drop it)',
       'ValidatingAdmissionPolicyBinding/psp-01-no-privileged: spec.validationActions: Deny and Warn may not be used together',
     ]);
+    const reading = structuredClone(objects);
+    (reading[0]?.spec as Record<string, unknown>).matchConditions = [{ name: 'reads', expression: 'variables.psp_no_privileged' }];
+    const mutating = { ...structuredClone(reading[0]), kind: 'MutatingAdmissionPolicy', spec: {
+        ...(reading[0]?.spec as object),
+        validations: undefined,
+        reinvocationPolicy: 'Never',
+        mutations: [{ patchType: 'ApplyConfiguration', applyConfiguration: { expression: 'Object{}' } }],
+      },
+    } as KubernetesObject;
+    expect(admissionObjectErrors([reading[0] as KubernetesObject, mutating])).toEqual([
+      'ValidatingAdmissionPolicy/psp-01-no-privileged: spec.matchConditions[0]: matchConditions of a ValidatingAdmissionPolicy must not read variables',
+    ]);
+    (mutating.spec as Record<string, unknown>).variables = [];
+    expect(admissionObjectErrors([mutating])).toEqual([
+      'MutatingAdmissionPolicy/psp-01-no-privileged: spec.matchConditions[0]: reads psp_no_privileged, which spec.variables does not define',
+    ]);
   });
 
   test('the public API is exactly this', () => {

@@ -317,6 +317,26 @@ const INLINED = '__params_are_inlined__';
  * control to a variable of its own to stay under a per-expression cost limit.
  */
 export function policyControlExpressionsAfterDefaults(policy: PolicyIR, options: { object: string }): { kind: ControlKind; admits: string }[] {
+  return memoByPolicy(afterDefaultsMemo, policy, options.object, () => buildControlExpressionsAfterDefaults(policy, options)).map((c) => ({ ...c }));
+}
+
+/**
+ * Printed CEL per policy (IR objects are not mutated once built) and object name: a translation
+ * asks for the same candidate's expressions once per scope group it appears in, and folding and
+ * printing them is the costly part.
+ */
+const afterDefaultsMemo = new WeakMap<PolicyIR, Map<string, { kind: ControlKind; admits: string }[]>>();
+const wouldChangeMemo = new WeakMap<PolicyIR, Map<string, string>>();
+
+function memoByPolicy<T>(memo: WeakMap<PolicyIR, Map<string, T>>, policy: PolicyIR, object: string, build: () => T): T {
+  let byObject = memo.get(policy);
+  if (byObject === undefined) memo.set(policy, (byObject = new Map()));
+  let found = byObject.get(object);
+  if (found === undefined) byObject.set(object, (found = build()));
+  return found;
+}
+
+function buildControlExpressionsAfterDefaults(policy: PolicyIR, options: { object: string }): { kind: ControlKind; admits: string }[] {
   const params = policyParams(policy);
   const defaults = new Map<string, Json>([[DEFAULTS_VAR, policyDefaults(policy)]]);
   const out: { kind: ControlKind; admits: string }[] = [];
@@ -336,6 +356,10 @@ export function policyAdmitsAfterDefaultsExpression(policy: PolicyIR, options: {
 
 /** Boolean CEL: applying `policy`'s defaults would change the pod; `false` for a policy whose defaults never apply. */
 export function policyWouldChangeExpression(policy: PolicyIR, options: { object: string }): string {
+  return memoByPolicy(wouldChangeMemo, policy, options.object, () => buildWouldChangeExpression(policy, options));
+}
+
+function buildWouldChangeExpression(policy: PolicyIR, options: { object: string }): string {
   const condition = fold(wouldChangeCondition(), { vars: new Map([[DEFAULTS_VAR, policyDefaults(policy)]]) });
   return printCel(condition, { object: options.object, params: INLINED });
 }
