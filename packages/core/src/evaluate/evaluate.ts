@@ -35,6 +35,8 @@ interface CompiledPolicy {
   capabilitiesAllowed: ReadonlySet<string>;
   capabilitiesDefaultAdd: readonly string[];
   capabilitiesRequiredDrop: readonly string[];
+  /** What {@link generateCapabilities} writes for a container with no capabilities of its own. */
+  capabilitiesWhenUnset: { add: readonly string[]; drop: readonly string[] };
   seccompAllowAny: boolean;
   /** Allowed seccomp profiles without `*`; empty for no list at all. */
   seccompAllowed: ReadonlySet<string>;
@@ -101,6 +103,7 @@ function compile(policy: PolicyIR): CompiledPolicy {
     capabilitiesAllowed: new Set([...c.capabilities.validate.allowed, ...defaultAdd]),
     capabilitiesDefaultAdd: defaultAdd,
     capabilitiesRequiredDrop: c.capabilities.validate.requiredDrop,
+    capabilitiesWhenUnset: { add: [...new Set(defaultAdd)].sort(), drop: [...new Set(c.capabilities.validate.requiredDrop)].sort() },
     seccompAllowAny: seccompList.includes('*'),
     seccompAllowed,
     seccompAllowedText: [...seccompAllowed].map((a) => (a === '' ? '(unset)' : a)).join(', '),
@@ -237,29 +240,34 @@ function containerSecurityContextPointer(kind: (typeof VISIT_ORDER)[number], i: 
  */
 function applyDefaults(p: CompiledPolicy, draft: PodDraft): void {
   const c = p.controls;
+  const input = draft.pod;
+  const inputSC = input.spec.securityContext;
+  // The pod's security context, owned by the draft once the first pod-level default is written.
+  let podTarget: DraftTarget | undefined;
 
   // A nil list is defaulted. We also default an empty list, as the API server sees it when the pod
   // arrives over protobuf (every controller-created pod); JSON `[]` from kubectl was not defaulted.
   const supplemental = c.supplementalGroups.defaults;
   if (supplemental) {
-    const groups = draft.pod.spec.securityContext?.supplementalGroups;
+    const groups = inputSC?.supplementalGroups;
     if (!isSet(groups) || groups.length === 0) {
-      draft.put(draft.at(POD_SECURITY_CONTEXT_PATH, POD_SECURITY_CONTEXT_POINTER), 'supplementalGroups', [...supplemental.supplementalGroups]);
+      draft.put((podTarget ??= draft.at(POD_SECURITY_CONTEXT_PATH, POD_SECURITY_CONTEXT_POINTER)), 'supplementalGroups', [...supplemental.supplementalGroups]);
     }
   }
-  if (c.fsGroup.defaults && !isSet(draft.pod.spec.securityContext?.fsGroup)) {
-    draft.put(draft.at(POD_SECURITY_CONTEXT_PATH, POD_SECURITY_CONTEXT_POINTER), 'fsGroup', c.fsGroup.defaults.fsGroup);
+  // Each pod-level default writes a different field, so each reads the input's value.
+  if (c.fsGroup.defaults && !isSet(inputSC?.fsGroup)) {
+    draft.put((podTarget ??= draft.at(POD_SECURITY_CONTEXT_PATH, POD_SECURITY_CONTEXT_POINTER)), 'fsGroup', c.fsGroup.defaults.fsGroup);
   }
-  if (c.seLinux.defaults && !isSet(draft.pod.spec.securityContext?.seLinuxOptions)) {
-    draft.put(draft.at(POD_SECURITY_CONTEXT_PATH, POD_SECURITY_CONTEXT_POINTER), 'seLinuxOptions', seLinuxValue(c.seLinux.defaults.seLinuxOptions));
+  if (c.seLinux.defaults && !isSet(inputSC?.seLinuxOptions)) {
+    draft.put((podTarget ??= draft.at(POD_SECURITY_CONTEXT_PATH, POD_SECURITY_CONTEXT_POINTER)), 'seLinuxOptions', seLinuxValue(c.seLinux.defaults.seLinuxOptions));
   }
   // Generate: a set pod annotation stays; else the pod's seccompProfile field, translated; else the default.
-  if ((annotation(draft.pod, SECCOMP_POD_ANNOTATION) ?? '') === '') {
-    const field = draft.pod.spec.securityContext?.seccompProfile;
+  if ((annotation(input, SECCOMP_POD_ANNOTATION) ?? '') === '') {
+    const field = inputSC?.seccompProfile;
     const profile = isSet(field) ? seccompAnnotationForField(field) : (c.seccomp.defaults?.profile ?? '');
     if (profile !== '') draft.put(draft.at(ANNOTATIONS_PATH, ANNOTATIONS_POINTER), SECCOMP_POD_ANNOTATION, profile);
   }
-  if (c.runtimeClass.defaults && !isSet(draft.pod.spec.runtimeClassName)) {
+  if (c.runtimeClass.defaults && !isSet(input.spec.runtimeClassName)) {
     draft.put(draft.at(SPEC_PATH, SPEC_POINTER), 'runtimeClassName', c.runtimeClass.defaults.runtimeClassName);
   }
 
@@ -267,56 +275,56 @@ function applyDefaults(p: CompiledPolicy, draft: PodDraft): void {
   // Container defaults never change the pod's security context: read it once.
   const podSC = draft.pod.spec.securityContext;
   const userDefault = c.runAsUser.defaults;
+  const hasUidDefault = isSet(userDefault) && 'runAsUser' in userDefault;
+  const uidDefault = hasUidDefault ? userDefault.runAsUser : undefined;
   const groupDefault = c.runAsGroup.defaults;
   const seLinuxDefault = c.seLinux.defaults;
   const appArmorDefault = c.appArmor.defaults?.profile ?? '';
   const mustRunAsNonRoot = c.runAsUser.validate.rule === 'MustRunAsNonRoot';
   const readOnlyDefault = c.readOnlyRootFilesystem.defaults;
   const escalationDefault = c.privilegeEscalation.defaults;
-  let appArmorAnnotated = appArmorDefault !== '' && hasAnnotationWithPrefix(draft.pod, APPARMOR_CONTAINER_ANNOTATION_PREFIX);
+  let appArmorAnnotated = appArmorDefault !== '' && hasAnnotationWithPrefix(input, APPARMOR_CONTAINER_ANNOTATION_PREFIX);
   for (const kind of VISIT_ORDER) {
-    const count = containersOf(draft.pod, kind).length;
-    for (let i = 0; i < count; i++) {
-      // `sc` is the container's security context as defaulted so far: once the draft owns it
-      // (`target`), the owned copy, which `put` changes in place.
-      let sc: SecurityContext | null | undefined = (containersOf(draft.pod, kind)[i] as Container).securityContext;
-      let target: DraftTarget | undefined;
-      const own = (): DraftTarget => {
-        target = draft.at(['spec', kind, i, 'securityContext'], containerSecurityContextPointer(kind, i));
-        sc = target.node as SecurityContext;
-        return target;
-      };
-      const set = (field: string, value: unknown) => draft.put(target ?? own(), field, value);
-
-      if (userDefault && 'runAsUser' in userDefault && !isSet(sc?.runAsUser ?? podSC?.runAsUser)) {
-        set('runAsUser', userDefault.runAsUser);
-      }
-      if (groupDefault && !isSet(sc?.runAsGroup ?? podSC?.runAsGroup)) {
-        set('runAsGroup', groupDefault.runAsGroup);
-      }
-      if (seLinuxDefault && !isSet(sc?.seLinuxOptions ?? podSC?.seLinuxOptions)) {
-        set('seLinuxOptions', seLinuxValue(seLinuxDefault.seLinuxOptions));
-      }
-      if (appArmorDefault !== '') {
-        const container = containersOf(draft.pod, kind)[i] as Container;
-        if (containerAppArmorProfile(draft.pod, container, appArmorAnnotated) === '') {
-          draft.put(draft.at(ANNOTATIONS_PATH, ANNOTATIONS_POINTER), keyFor(appArmorKeys, APPARMOR_CONTAINER_ANNOTATION_PREFIX, container.name), appArmorDefault);
-          appArmorAnnotated = true;
-        }
-      }
-      if (mustRunAsNonRoot && !isSet(sc?.runAsNonRoot ?? podSC?.runAsNonRoot) && !isSet(sc?.runAsUser ?? podSC?.runAsUser)) {
-        set('runAsNonRoot', true);
-      }
+    // The input's containers: a container's own defaults are the only writes to it, so reading the
+    // input's copy is reading it as defaulted so far.
+    const containers = containersOf(input, kind);
+    for (let i = 0; i < containers.length; i++) {
+      const container = containers[i] as Container;
+      const sc = container.securityContext;
+      // Decide every default first and write only when one applies: most containers need none,
+      // and then nothing is allocated. The writes below keep PSP's order.
+      const setUid = hasUidDefault && !isSet(sc?.runAsUser ?? podSC?.runAsUser);
+      const setGid = isSet(groupDefault) && !isSet(sc?.runAsGroup ?? podSC?.runAsGroup);
+      const setSELinux = isSet(seLinuxDefault) && !isSet(sc?.seLinuxOptions ?? podSC?.seLinuxOptions);
+      // The annotations may have gained this container's key from an earlier container of the same name.
+      const setAppArmor = appArmorDefault !== '' && containerAppArmorProfile(draft.pod, container, appArmorAnnotated) === '';
+      // A UID defaulted just above counts as set.
+      const setNonRoot = mustRunAsNonRoot && !isSet(sc?.runAsNonRoot ?? podSC?.runAsNonRoot) && !isSet(setUid ? uidDefault : (sc?.runAsUser ?? podSC?.runAsUser));
       const capabilities = generateCapabilities(p, sc?.capabilities);
-      if (capabilities) set('capabilities', capabilities);
-      if (readOnlyDefault && !isSet(sc?.readOnlyRootFilesystem)) {
-        set('readOnlyRootFilesystem', true);
+      const setReadOnly = isSet(readOnlyDefault) && !isSet(sc?.readOnlyRootFilesystem);
+      const setEscalation = isSet(escalationDefault) && !isSet(sc?.allowPrivilegeEscalation);
+      if (!(setUid || setGid || setSELinux || setAppArmor || setNonRoot || capabilities !== undefined || setReadOnly || setEscalation)) continue;
+
+      // The container's security context, owned by the draft from its first write on.
+      let target: DraftTarget | undefined;
+      if (setUid) draft.put((target ??= containerTarget(draft, kind, i)), 'runAsUser', uidDefault);
+      if (setGid) draft.put((target ??= containerTarget(draft, kind, i)), 'runAsGroup', groupDefault.runAsGroup);
+      if (setSELinux) draft.put((target ??= containerTarget(draft, kind, i)), 'seLinuxOptions', seLinuxValue(seLinuxDefault.seLinuxOptions));
+      if (setAppArmor) {
+        draft.put(draft.at(ANNOTATIONS_PATH, ANNOTATIONS_POINTER), keyFor(appArmorKeys, APPARMOR_CONTAINER_ANNOTATION_PREFIX, container.name), appArmorDefault);
+        appArmorAnnotated = true;
       }
-      if (escalationDefault && !isSet(sc?.allowPrivilegeEscalation)) {
-        set('allowPrivilegeEscalation', escalationDefault.allowPrivilegeEscalation);
-      }
+      if (setNonRoot) draft.put((target ??= containerTarget(draft, kind, i)), 'runAsNonRoot', true);
+      if (capabilities !== undefined) draft.put((target ??= containerTarget(draft, kind, i)), 'capabilities', capabilities);
+      if (setReadOnly) draft.put((target ??= containerTarget(draft, kind, i)), 'readOnlyRootFilesystem', true);
+      if (setEscalation) draft.put((target ??= containerTarget(draft, kind, i)), 'allowPrivilegeEscalation', escalationDefault.allowPrivilegeEscalation);
     }
   }
+}
+
+/** A container's security context, owned by the draft (created when missing). */
+function containerTarget(draft: PodDraft, kind: (typeof VISIT_ORDER)[number], i: number): DraftTarget {
+  return draft.at(['spec', kind, i, 'securityContext'], containerSecurityContextPointer(kind, i));
 }
 
 type DraftTarget = ReturnType<PodDraft['at']>;
@@ -331,34 +339,52 @@ function seLinuxValue(options: SELinuxOptions): SELinuxOptions {
   return out;
 }
 
+const NO_CAPABILITIES: readonly string[] = [];
+
+/** A capability list as read: workloads get only a light check, so a malformed value is read as a Set would read it. */
+function asList(value: readonly string[] | null | undefined): readonly string[] {
+  if (Array.isArray(value)) return value;
+  return value === undefined || value === null ? NO_CAPABILITIES : [...new Set(value)];
+}
+
 /**
  * The capabilities PSP generated for a container: default adds the container does not drop, plus its
  * own adds; required drops plus its own drops. `undefined` when nothing changes; otherwise both lists
  * come out sorted and de-duplicated, as PSP wrote them.
  */
-/** A capability list as read: workloads get only a light check, so a malformed value is read as a Set would read it. */
-function asList(value: readonly string[] | null | undefined): readonly string[] {
-  return Array.isArray(value) ? value : [...new Set(value ?? [])];
-}
-
 function generateCapabilities(p: CompiledPolicy, current: SecurityContext['capabilities']): { add?: string[]; drop?: string[] } | undefined {
   const defaultAdd = p.capabilitiesDefaultAdd;
   const requiredDrop = p.capabilitiesRequiredDrop;
   if (defaultAdd.length === 0 && requiredDrop.length === 0) return undefined;
   const containerAdd = asList(current?.add);
   const containerDrop = asList(current?.drop);
+  if (containerAdd.length === 0 && containerDrop.length === 0) {
+    // The common case (no capabilities of its own): the policy's lists, computed once per policy.
+    // Fresh arrays each time: the lists end up in the defaulted pod, which callers own.
+    const out: { add?: string[]; drop?: string[] } = {};
+    if (p.capabilitiesWhenUnset.add.length > 0) out.add = p.capabilitiesWhenUnset.add.slice();
+    if (p.capabilitiesWhenUnset.drop.length > 0) out.drop = p.capabilitiesWhenUnset.drop.slice();
+    return out;
+  }
   // Lists are a few entries long: `includes` beats building Sets, and most containers need no change.
   let changed = false;
   for (const cap of defaultAdd) if (!containerDrop.includes(cap) && !containerAdd.includes(cap)) changed = true;
   for (const cap of requiredDrop) if (!containerDrop.includes(cap)) changed = true;
   if (!changed) return undefined;
-  const add = new Set(containerAdd);
-  for (const cap of defaultAdd) if (!containerDrop.includes(cap)) add.add(cap);
-  const drop = new Set(containerDrop);
-  for (const cap of requiredDrop) drop.add(cap);
+  const add = uniqueValues(containerAdd);
+  for (const cap of defaultAdd) if (!containerDrop.includes(cap) && !add.includes(cap)) add.push(cap);
+  const drop = uniqueValues(containerDrop);
+  for (const cap of requiredDrop) if (!drop.includes(cap)) drop.push(cap);
   const out: { add?: string[]; drop?: string[] } = {};
-  if (add.size > 0) out.add = [...add].sort();
-  if (drop.size > 0) out.drop = [...drop].sort();
+  if (add.length > 0) out.add = add.sort();
+  if (drop.length > 0) out.drop = drop.sort();
+  return out;
+}
+
+/** The values of a short list without repeats (as a Set would keep them). */
+function uniqueValues(list: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const value of list) if (!out.includes(value)) out.push(value);
   return out;
 }
 
