@@ -3,7 +3,7 @@
  * unwrapped, recognised kinds are validated and positioned, and every problem in every file is
  * collected before one InputError is thrown.
  */
-import type { Document, Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 import { isMap } from 'yaml';
 import { z } from 'zod';
 import { policyToIR } from '../ir/from-psp.js';
@@ -22,6 +22,7 @@ import {
   type WorkloadKind,
 } from '../schema/rbac.js';
 import { InputError, type InputIssue, sortInputIssues } from './input-error.js';
+import { type JsonDocument, lineIndex, readJsonStream } from './json-stream.js';
 import { checkPodSecurityPolicy } from './psp-validation.js';
 import { DEFAULT_MAX_INPUT_BYTES, type InputFile, inputTooLargeIssue } from './read-inputs.js';
 import {
@@ -179,13 +180,66 @@ function isWorkloadKind(kind: string): kind is WorkloadKind {
   return (WORKLOAD_KINDS as readonly string[]).includes(kind);
 }
 
-/** One object to classify: its data, its node, and how to locate its fields. */
+/** One object to classify: its data, and where it and its fields are written. */
 interface Located {
   data: unknown;
-  node: Node | null;
-  locator: SourceLocator;
-  /** Path of the object inside its document (`[]`, or `['items', 3]` inside a List). */
-  pathInDocument: FieldPath;
+  /** Position of the object's first character. */
+  source: SourceRef;
+  /** Whether the object is written as a mapping (a Kubernetes object must be). */
+  isMapping: boolean;
+  /** Position of a field of the object, or of its key with `key` (the deepest part that exists). */
+  fieldAt(path: FieldPath, options: { key?: boolean }): SourceRef;
+}
+
+/** {@link Located} for an object that has a node in a composed YAML document. */
+function locatedNode(data: unknown, node: Node | null, locator: SourceLocator): Located {
+  return { data, source: locator.atNode(node), isMapping: isMap(node), fieldAt: (path, options) => locator.at(node, path, options) };
+}
+
+/** Positions in one document of a JSON stream; YAML nodes are composed for it only when a field must be placed. */
+class JsonDocumentPlaces {
+  private composed: { locator: SourceLocator; root: Node | null } | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly document: JsonDocument,
+    private readonly lines: LineCounter,
+  ) {}
+
+  atOffset(offset: number): SourceRef {
+    const { line, col } = this.lines.linePos(offset);
+    return { file: this.file, line, column: col };
+  }
+
+  /** The object at `pathInDocument` (`[]`, or `['items', 3]` inside a List). */
+  located(data: unknown, pathInDocument: FieldPath): Located {
+    const index = pathInDocument.length === 2 ? this.document.itemStarts?.[pathInDocument[1] as number] : undefined;
+    const source = pathInDocument.length === 0 ? this.atOffset(this.document.start) : index !== undefined ? this.atOffset(index) : this.nodeSource(pathInDocument);
+    return {
+      data,
+      source,
+      isMapping: isPlainObject(data),
+      fieldAt: (path, options) => {
+        const { locator, root } = this.compose();
+        return locator.at(locator.find(root, pathInDocument), path, options);
+      },
+    };
+  }
+
+  private nodeSource(pathInDocument: FieldPath): SourceRef {
+    const { locator, root } = this.compose();
+    return locator.atNode(locator.find(root, pathInDocument));
+  }
+
+  /** The document's YAML nodes, from its text alone (offsets are then relative to its start). */
+  private compose(): { locator: SourceLocator; root: Node | null } {
+    if (!this.composed) {
+      const document = parseYamlFile(this.document.source).documents[0];
+      if (!document) throw new Error(`internal error: the JSON document at offset ${this.document.start} of ${this.file} did not compose as YAML`);
+      this.composed = { locator: new SourceLocator(this.file, document, this.lines, this.document.start), root: document.contents as Node | null };
+    }
+    return this.composed;
+  }
 }
 
 class InputCollector {
@@ -201,9 +255,18 @@ class InputCollector {
   };
   private readonly policySources = new Map<string, SourceRef>();
 
-  constructor(private readonly options: ParseOptions) {}
+  constructor(
+    private readonly options: ParseOptions,
+    private readonly jsonFastPath = true,
+  ) {}
 
   addFile(file: InputFile): void {
+    const json = this.jsonFastPath ? readJsonStream(file.text) : undefined;
+    if (json) {
+      const lines = lineIndex(file.text);
+      for (const document of json) this.addJsonDocument(document, new JsonDocumentPlaces(file.path, document, lines));
+      return;
+    }
     const { documents, lineCounter, tooDeep, collectionKeys } = parseYamlFile(file.text);
     if (tooDeep) {
       const { line, col } = lineCounter.linePos(tooDeep.offset);
@@ -227,6 +290,39 @@ class InputCollector {
 
   private issueAt(source: SourceRef, message: string, extra: Partial<InputIssue> = {}): void {
     this.issues.push({ file: source.file, line: source.line, column: source.column, ...extra, message });
+  }
+
+  /** A document of a JSON stream: the same steps as {@link addDocument}, without YAML nodes. */
+  private addJsonDocument(document: JsonDocument, places: JsonDocumentPlaces): void {
+    const data = document.data;
+    if (!isPlainObject(data)) {
+      this.issueAt(
+        places.atOffset(document.start),
+        `document is not a Kubernetes object: expected a mapping with apiVersion and kind, got ${describeValue(data)}`,
+      );
+      return;
+    }
+    this.addObjectOrList(data, (item, pathInDocument) => places.located(item, pathInDocument));
+  }
+
+  /** Unwraps `kind: List` and typed lists into their items; adds any other object as it is. */
+  private addObjectOrList(data: Raw, locate: (data: unknown, pathInDocument: FieldPath) => Located): void {
+    const kind = data.kind;
+    const items = data.items;
+    // `kind: List`, and typed lists such as PodSecurityPolicyList that `kubectl get -o yaml` prints.
+    if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items)) {
+      const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+      items.forEach((item, index) => {
+        // Items of a typed list read straight from the API carry no kind/apiVersion of their own.
+        if (itemKind && isPlainObject(item)) {
+          item.kind ??= itemKind;
+          if (typeof data.apiVersion === 'string') item.apiVersion ??= data.apiVersion;
+        }
+        this.addObject(locate(item, ['items', index]));
+      });
+      return;
+    }
+    this.addObject(locate(data, []));
   }
 
   private addDocument(file: string, document: Document.Parsed, locator: SourceLocator): void {
@@ -263,30 +359,14 @@ class InputCollector {
       );
       return;
     }
-    const kind = data.kind;
-    const items = data.items;
-    // `kind: List`, and typed lists such as PodSecurityPolicyList that `kubectl get -o yaml` prints.
-    if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items)) {
-      const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
-      items.forEach((item, index) => {
-        const pathInDocument = ['items', index];
-        const node = locator.find(root, pathInDocument);
-        // Items of a typed list read straight from the API carry no kind/apiVersion of their own.
-        if (itemKind && isPlainObject(item)) {
-          item.kind ??= itemKind;
-          if (typeof data.apiVersion === 'string') item.apiVersion ??= data.apiVersion;
-        }
-        this.addObject({ data: item, node, locator, pathInDocument });
-      });
-      return;
-    }
-    this.addObject({ data, node: root, locator, pathInDocument: [] });
+    this.addObjectOrList(data, (item, pathInDocument) =>
+      locatedNode(item, pathInDocument.length === 0 ? root : locator.find(root, pathInDocument), locator),
+    );
   }
 
   private addObject(located: Located): void {
-    const { data, node, locator } = located;
-    const source = locator.atNode(node);
-    if (!isPlainObject(data) || !isMap(node)) {
+    const { data, source } = located;
+    if (!isPlainObject(data) || !located.isMapping) {
       this.issueAt(source, `list item is not a Kubernetes object: expected a mapping, got ${describeValue(data)}`);
       return;
     }
@@ -307,7 +387,7 @@ class InputCollector {
     const group = apiGroup(api);
     const problemsAt = (problems: FieldProblem[]) => {
       for (const problem of problems) {
-        const at = locator.at(node, problem.path, { key: problem.atKey === true });
+        const at = located.fieldAt(problem.path, { key: problem.atKey === true });
         this.issueAt(at, problem.message, { object, field: formatFieldPath(problem.path) });
       }
     };
@@ -435,13 +515,27 @@ class InputCollector {
  * fields, invalid values, duplicate PSP names, alias bombs, oversized input), sorted by file and line.
  */
 export function parseInputs(files: readonly InputFile[], options: ParseOptions = {}): InputSet {
+  return collectInputs(files, options, true);
+}
+
+/**
+ * {@link parseInputs} with every file composed as YAML, never through the JSON fast path: the
+ * reference that path is tested against. Not exported from the package.
+ *
+ * @internal
+ */
+export function parseInputsAsYaml(files: readonly InputFile[], options: ParseOptions = {}): InputSet {
+  return collectInputs(files, options, false);
+}
+
+function collectInputs(files: readonly InputFile[], options: ParseOptions, jsonFastPath: boolean): InputSet {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_INPUT_BYTES;
   const totalBytes = files.reduce((sum, file) => sum + Buffer.byteLength(file.text, 'utf8'), 0);
   if (totalBytes > maxBytes) {
     const where = files.length === 1 ? files[0]!.path : files.map((file) => file.path).join(', ');
     throw new InputError([inputTooLargeIssue(where, totalBytes, maxBytes, options.maxBytesHint)]);
   }
-  const collector = new InputCollector(options);
+  const collector = new InputCollector(options, jsonFastPath);
   for (const file of files) collector.addFile(file);
   if (collector.issues.length > 0) {
     throw new InputError(sortInputIssues(collector.issues, files.map((file) => file.path)));

@@ -147,15 +147,20 @@ export function isEmptyDocument(document: Document.Parsed): boolean {
 
 /** Maps offsets and field paths of one document to 1-based file positions. */
 export class SourceLocator {
+  /**
+   * @param offsetInFile where the text the document was parsed from starts in the file (for a
+   * document parsed on its own, out of a larger file), added to every offset before it is placed.
+   */
   constructor(
     readonly file: string,
     private readonly document: Document.Parsed,
     private readonly lineCounter: LineCounter,
+    private readonly offsetInFile = 0,
   ) {}
 
   /** Position of a character offset. */
   atOffset(offset: number): SourceRef {
-    const { line, col } = this.lineCounter.linePos(offset);
+    const { line, col } = this.lineCounter.linePos(offset + this.offsetInFile);
     return { file: this.file, line, column: col };
   }
 
