@@ -6,12 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './helpers.js';
 
 const exec = promisify(execFile);
-const bin = path.join(repoRoot, 'packages', 'cli', 'dist', 'bin.js');
+// The shipped bin: the esbuild bundle of dist/bin.js (packages/cli/scripts/bundle.mjs).
+const bin = path.join(repoRoot, 'packages', 'cli', 'bin', 'psp-translate.js');
 const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'packages', 'cli', 'package.json'), 'utf8')) as { version: string };
 
 describe('the built bin', () => {
   beforeAll(async () => {
-    // `pnpm install` builds dist/; build here only when it is missing (a fresh clone without install scripts).
+    // `pnpm install` builds dist/ and the bundle; build here only when it is missing (a fresh clone without install scripts).
     if (!existsSync(bin)) await exec('pnpm', ['build'], { cwd: repoRoot });
   }, 120_000);
 
