@@ -6,7 +6,7 @@
 import type { PolicyIR, Range } from '../ir/ir.js';
 import type { Container, Pod, ProfileRef, SecurityContext, SELinuxOptions } from '../pod/types.js';
 import { hostPathAllowed } from './host-path.js';
-import { PodDraft } from './pod-draft.js';
+import { PodDraft, jsonPointer } from './pod-draft.js';
 import {
   APPARMOR_CONTAINER_ANNOTATION_PREFIX,
   SECCOMP_CONTAINER_ANNOTATION_PREFIX,
@@ -218,6 +218,8 @@ const ANNOTATIONS_PATH = ['metadata', 'annotations'] as const;
 const ANNOTATIONS_POINTER = '/metadata/annotations';
 const SPEC_PATH = ['spec'] as const;
 const SPEC_POINTER = '/spec';
+/** {@link SECCOMP_POD_ANNOTATION} as a JSON Pointer segment. */
+const SECCOMP_POD_ANNOTATION_SEGMENT = jsonPointer([SECCOMP_POD_ANNOTATION]).slice(1);
 
 /** `/spec/<kind>/<i>/securityContext`, built once per container kind and index. */
 const containerPointers: Record<(typeof VISIT_ORDER)[number], string[]> = { initContainers: [], containers: [], ephemeralContainers: [] };
@@ -251,24 +253,24 @@ function applyDefaults(p: CompiledPolicy, draft: PodDraft): void {
   if (supplemental) {
     const groups = inputSC?.supplementalGroups;
     if (!isSet(groups) || groups.length === 0) {
-      draft.put((podTarget ??= draft.at(POD_SECURITY_CONTEXT_PATH, POD_SECURITY_CONTEXT_POINTER)), 'supplementalGroups', [...supplemental.supplementalGroups]);
+      draft.putField((podTarget ??= draft.at(POD_SECURITY_CONTEXT_PATH, POD_SECURITY_CONTEXT_POINTER)), 'supplementalGroups', [...supplemental.supplementalGroups]);
     }
   }
   // Each pod-level default writes a different field, so each reads the input's value.
   if (c.fsGroup.defaults && !isSet(inputSC?.fsGroup)) {
-    draft.put((podTarget ??= draft.at(POD_SECURITY_CONTEXT_PATH, POD_SECURITY_CONTEXT_POINTER)), 'fsGroup', c.fsGroup.defaults.fsGroup);
+    draft.putField((podTarget ??= draft.at(POD_SECURITY_CONTEXT_PATH, POD_SECURITY_CONTEXT_POINTER)), 'fsGroup', c.fsGroup.defaults.fsGroup);
   }
   if (c.seLinux.defaults && !isSet(inputSC?.seLinuxOptions)) {
-    draft.put((podTarget ??= draft.at(POD_SECURITY_CONTEXT_PATH, POD_SECURITY_CONTEXT_POINTER)), 'seLinuxOptions', seLinuxValue(c.seLinux.defaults.seLinuxOptions));
+    draft.putField((podTarget ??= draft.at(POD_SECURITY_CONTEXT_PATH, POD_SECURITY_CONTEXT_POINTER)), 'seLinuxOptions', seLinuxValue(c.seLinux.defaults.seLinuxOptions));
   }
   // Generate: a set pod annotation stays; else the pod's seccompProfile field, translated; else the default.
   if ((annotation(input, SECCOMP_POD_ANNOTATION) ?? '') === '') {
     const field = inputSC?.seccompProfile;
     const profile = isSet(field) ? seccompAnnotationForField(field) : (c.seccomp.defaults?.profile ?? '');
-    if (profile !== '') draft.put(draft.at(ANNOTATIONS_PATH, ANNOTATIONS_POINTER), SECCOMP_POD_ANNOTATION, profile);
+    if (profile !== '') draft.put(draft.at(ANNOTATIONS_PATH, ANNOTATIONS_POINTER), SECCOMP_POD_ANNOTATION, profile, SECCOMP_POD_ANNOTATION_SEGMENT);
   }
   if (c.runtimeClass.defaults && !isSet(input.spec.runtimeClassName)) {
-    draft.put(draft.at(SPEC_PATH, SPEC_POINTER), 'runtimeClassName', c.runtimeClass.defaults.runtimeClassName);
+    draft.putField(draft.at(SPEC_PATH, SPEC_POINTER), 'runtimeClassName', c.runtimeClass.defaults.runtimeClassName);
   }
 
   if (!p.containerDefaults) return;
@@ -307,17 +309,17 @@ function applyDefaults(p: CompiledPolicy, draft: PodDraft): void {
 
       // The container's security context, owned by the draft from its first write on.
       let target: DraftTarget | undefined;
-      if (setUid) draft.put((target ??= containerTarget(draft, kind, i)), 'runAsUser', uidDefault);
-      if (setGid) draft.put((target ??= containerTarget(draft, kind, i)), 'runAsGroup', groupDefault.runAsGroup);
-      if (setSELinux) draft.put((target ??= containerTarget(draft, kind, i)), 'seLinuxOptions', seLinuxValue(seLinuxDefault.seLinuxOptions));
+      if (setUid) draft.putField((target ??= containerTarget(draft, kind, i)), 'runAsUser', uidDefault);
+      if (setGid) draft.putField((target ??= containerTarget(draft, kind, i)), 'runAsGroup', groupDefault.runAsGroup);
+      if (setSELinux) draft.putField((target ??= containerTarget(draft, kind, i)), 'seLinuxOptions', seLinuxValue(seLinuxDefault.seLinuxOptions));
       if (setAppArmor) {
         draft.put(draft.at(ANNOTATIONS_PATH, ANNOTATIONS_POINTER), keyFor(appArmorKeys, APPARMOR_CONTAINER_ANNOTATION_PREFIX, container.name), appArmorDefault);
         appArmorAnnotated = true;
       }
-      if (setNonRoot) draft.put((target ??= containerTarget(draft, kind, i)), 'runAsNonRoot', true);
-      if (capabilities !== undefined) draft.put((target ??= containerTarget(draft, kind, i)), 'capabilities', capabilities);
-      if (setReadOnly) draft.put((target ??= containerTarget(draft, kind, i)), 'readOnlyRootFilesystem', true);
-      if (setEscalation) draft.put((target ??= containerTarget(draft, kind, i)), 'allowPrivilegeEscalation', escalationDefault.allowPrivilegeEscalation);
+      if (setNonRoot) draft.putField((target ??= containerTarget(draft, kind, i)), 'runAsNonRoot', true);
+      if (capabilities !== undefined) draft.putField((target ??= containerTarget(draft, kind, i)), 'capabilities', capabilities);
+      if (setReadOnly) draft.putField((target ??= containerTarget(draft, kind, i)), 'readOnlyRootFilesystem', true);
+      if (setEscalation) draft.putField((target ??= containerTarget(draft, kind, i)), 'allowPrivilegeEscalation', escalationDefault.allowPrivilegeEscalation);
     }
   }
 }

@@ -98,13 +98,23 @@ export class PodDraft {
     return { node, pointer: pointer ?? jsonPointer(path) };
   }
 
-  /** Set `key` of an object obtained from {@link at}. */
-  put(target: { node: Node; pointer: string }, key: Segment, value: unknown): void {
+  /**
+   * Set `key` of an object obtained from {@link at}. `escapedKey`, when given, is the key as a JSON
+   * Pointer segment (callers writing fixed field names pass the name: nothing to escape or look up).
+   */
+  put(target: { node: Node; pointer: string }, key: Segment, value: unknown, escapedKey?: string): void {
     const existed = target.node[key] !== undefined;
     target.node[key] = value;
     // The value is shared with the pod, not copied: the draft never edits a value it did not copy
     // first, and callers treat verdicts as read-only.
-    this.ops.push({ op: existed ? 'replace' : 'add', path: target.pointer + '/' + escapeSegment(key), value });
+    this.ops.push({ op: existed ? 'replace' : 'add', path: target.pointer + '/' + (escapedKey ?? escapeSegment(key)), value });
+  }
+
+  /** {@link put} for a field name, which needs no escaping in a JSON Pointer (no `~` or `/`). */
+  putField(target: { node: Node; pointer: string }, field: string, value: unknown): void {
+    const existed = target.node[field] !== undefined;
+    target.node[field] = value;
+    this.ops.push({ op: existed ? 'replace' : 'add', path: target.pointer + '/' + field, value });
   }
 
   /**
