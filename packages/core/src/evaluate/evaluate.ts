@@ -179,13 +179,13 @@ function podSeccompPath(pod: Pod): string {
   return POD_SECCOMP_ANNOTATION_PATH;
 }
 
-/** A container's seccomp profile: its field, else its annotation (even empty), else the pod's. */
-function containerSeccompProfile(pod: Pod, container: Container, annotated: boolean): string {
+/** A container's seccomp profile: its field, else its annotation (even empty), else the pod's (`podProfile`). */
+function containerSeccompProfile(pod: Pod, container: Container, annotated: boolean, podProfile: string): string {
   const field = container.securityContext?.seccompProfile;
   if (isSet(field)) return seccompAnnotationForField(field);
-  if (!annotated) return podSeccompProfile(pod);
+  if (!annotated) return podProfile;
   const fromAnnotation = annotation(pod, keyFor(seccompKeys, SECCOMP_CONTAINER_ANNOTATION_PREFIX, container.name));
-  return fromAnnotation !== undefined ? fromAnnotation : podSeccompProfile(pod);
+  return fromAnnotation !== undefined ? fromAnnotation : podProfile;
 }
 
 /** Where {@link containerSeccompProfile} read the profile. */
@@ -393,39 +393,53 @@ function uniqueValues(list: readonly string[]): string[] {
 // ---------------------------------------------------------------------------------------------
 // Validation (ValidatePod)
 
+// Most rejections quote a policy's ranges: format each list once (IR lists are not changed).
+const formattedRanges = new WeakMap<readonly Range[], string>();
+
 function formatRanges(ranges: readonly Range[]): string {
-  if (ranges.length === 0) return 'none';
-  return ranges.map((r) => (r.min === r.max ? `${r.min}` : `${r.min}-${r.max}`)).join(', ');
+  let text = formattedRanges.get(ranges);
+  if (text === undefined) {
+    text = ranges.length === 0 ? 'none' : ranges.map((r) => (r.min === r.max ? `${r.min}` : `${r.min}-${r.max}`)).join(', ');
+    formattedRanges.set(ranges, text);
+  }
+  return text;
 }
 
 function inRanges(value: number, ranges: readonly Range[]): boolean {
-  return ranges.some((r) => value >= r.min && value <= r.max);
+  for (let i = 0; i < ranges.length; i++) {
+    const range = ranges[i] as Range;
+    if (value >= range.min && value <= range.max) return true;
+  }
+  return false;
 }
 
 function reason(p: CompiledPolicy, path: string, message: string): Reason {
   return { policy: p.name, path, message };
 }
 
-/** fsGroup and supplementalGroups. */
-function checkGroups(
-  reasons: Reason[],
-  p: CompiledPolicy,
-  rule: 'MustRunAs' | 'MayRunAs' | 'RunAsAny',
-  ranges: readonly Range[],
-  values: readonly number[],
-  path: string,
-  what: string,
-  single: boolean,
-): void {
+/** fsGroup (a single value, `undefined` when unset). */
+function checkFsGroup(reasons: Reason[], p: CompiledPolicy, rule: 'MustRunAs' | 'MayRunAs' | 'RunAsAny', ranges: readonly Range[], value: number | undefined): void {
   if (rule === 'RunAsAny') return;
-  if (rule === 'MustRunAs' && values.length === 0) reasons.push(reason(p, path, `${what} must be set (allowed ranges: ${formatRanges(ranges)})`));
-  for (let i = 0; i < values.length; i++) {
-    const g = values[i] as number;
-    if (!inRanges(g, ranges)) {
-      reasons.push(reason(p, single ? path : `${path}[${i}]`, `${what} ${g} is not in the allowed ranges: ${formatRanges(ranges)}`));
-    }
+  const path = 'spec.securityContext.fsGroup';
+  if (value === undefined) {
+    if (rule === 'MustRunAs') reasons.push(reason(p, path, `fsGroup must be set (allowed ranges: ${formatRanges(ranges)})`));
+  } else if (!inRanges(value, ranges)) {
+    reasons.push(reason(p, path, `fsGroup ${value} is not in the allowed ranges: ${formatRanges(ranges)}`));
   }
 }
+
+/** supplementalGroups. */
+function checkSupplementalGroups(reasons: Reason[], p: CompiledPolicy, rule: 'MustRunAs' | 'MayRunAs' | 'RunAsAny', ranges: readonly Range[], values: readonly number[]): void {
+  if (rule === 'RunAsAny') return;
+  const path = 'spec.securityContext.supplementalGroups';
+  if (rule === 'MustRunAs' && values.length === 0) reasons.push(reason(p, path, `supplemental group must be set (allowed ranges: ${formatRanges(ranges)})`));
+  for (let i = 0; i < values.length; i++) {
+    const g = values[i] as number;
+    if (!inRanges(g, ranges)) reasons.push(reason(p, `${path}[${i}]`, `supplemental group ${g} is not in the allowed ranges: ${formatRanges(ranges)}`));
+  }
+}
+
+const NO_GROUPS: readonly number[] = [];
 
 function validatePod(p: CompiledPolicy, pod: Pod): Reason[] {
   const reasons: Reason[] = [];
@@ -436,22 +450,12 @@ function validatePod(p: CompiledPolicy, pod: Pod): Reason[] {
   for (const problem of p.problems) reasons.push(reason(p, '', `the policy cannot be used: ${problem}`));
 
   const fsGroup = podSC?.fsGroup;
-  if (c.fsGroup.validate.rule !== 'RunAsAny') {
-    checkGroups(reasons, p, c.fsGroup.validate.rule, c.fsGroup.validate.ranges, isSet(fsGroup) ? [fsGroup] : [], 'spec.securityContext.fsGroup', 'fsGroup', true);
-  }
-  checkGroups(
-    reasons,
-    p,
-    c.supplementalGroups.validate.rule,
-    c.supplementalGroups.validate.ranges,
-    podSC?.supplementalGroups ?? [],
-    'spec.securityContext.supplementalGroups',
-    'supplemental group',
-    false,
-  );
+  checkFsGroup(reasons, p, c.fsGroup.validate.rule, c.fsGroup.validate.ranges, isSet(fsGroup) ? fsGroup : undefined);
+  checkSupplementalGroups(reasons, p, c.supplementalGroups.validate.rule, c.supplementalGroups.validate.ranges, podSC?.supplementalGroups ?? NO_GROUPS);
 
   // seccomp, pod level
-  const podProblem = seccompProblem(p, podSeccompProfile(pod));
+  const podProfile = podSeccompProfile(pod);
+  const podProblem = seccompProblem(p, podProfile);
   if (podProblem !== undefined) reasons.push(reason(p, podSeccompPath(pod), podProblem));
 
   // SELinux, pod level
@@ -477,13 +481,14 @@ function validatePod(p: CompiledPolicy, pod: Pod): Reason[] {
     reasons.push(reason(p, 'spec.runtimeClassName', `runtime class "${runtimeClassName}" is not allowed`));
   }
 
-  const annotated: ContainerAnnotations = {
-    seccomp: !p.seccompAllowAny && hasAnnotationWithPrefix(pod, SECCOMP_CONTAINER_ANNOTATION_PREFIX),
-    appArmor: p.appArmorAllowed !== null && hasAnnotationWithPrefix(pod, APPARMOR_CONTAINER_ANNOTATION_PREFIX),
+  const facts: PodFacts = {
+    seccompAnnotated: !p.seccompAllowAny && hasAnnotationWithPrefix(pod, SECCOMP_CONTAINER_ANNOTATION_PREFIX),
+    appArmorAnnotated: p.appArmorAllowed !== null && hasAnnotationWithPrefix(pod, APPARMOR_CONTAINER_ANNOTATION_PREFIX),
+    seccompProfile: podProfile,
   };
   for (const kind of VISIT_ORDER) {
     const containers = containersOf(pod, kind);
-    for (let i = 0; i < containers.length; i++) validateContainer(reasons, p, pod, containers[i] as Container, kind, i, annotated);
+    for (let i = 0; i < containers.length; i++) validateContainer(reasons, p, pod, containers[i] as Container, kind, i, facts);
   }
   return reasons;
 }
@@ -570,10 +575,14 @@ function securityContextPath(kind: (typeof VISIT_ORDER)[number], i: number, fiel
   return `spec.${kind}[${i}].securityContext.${field}`;
 }
 
-/** Whether the pod has any per-container annotation of each kind (else the lookups are skipped). */
-interface ContainerAnnotations {
-  seccomp: boolean;
-  appArmor: boolean;
+/** What every container's validation reads from the pod, read once per evaluation. */
+interface PodFacts {
+  /** Whether the pod has any per-container seccomp annotation (else the lookups are skipped). */
+  seccompAnnotated: boolean;
+  /** The same for AppArmor. */
+  appArmorAnnotated: boolean;
+  /** The pod's seccomp profile ({@link podSeccompProfile}), which containers without their own inherit. */
+  seccompProfile: string;
 }
 
 function validateContainer(
@@ -583,7 +592,7 @@ function validateContainer(
   container: Container,
   kind: (typeof VISIT_ORDER)[number],
   i: number,
-  annotated: ContainerAnnotations,
+  facts: PodFacts,
 ): void {
   const c = p.controls;
   const podSC = pod.spec.securityContext;
@@ -616,7 +625,7 @@ function validateContainer(
   if (p.seLinuxMustRunAs) validateSELinux(reasons, p, sc?.seLinuxOptions ?? podSC?.seLinuxOptions, securityContextPath(kind, i, 'seLinuxOptions'));
 
   if (p.appArmorAllowed !== null) {
-    const profile = containerAppArmorProfile(pod, container, annotated.appArmor);
+    const profile = containerAppArmorProfile(pod, container, facts.appArmorAnnotated);
     if (profile === '') {
       if (p.appArmorAllowed.size > 0) {
         reasons.push(reason(p, `metadata.annotations[${keyFor(appArmorKeys, APPARMOR_CONTAINER_ANNOTATION_PREFIX, container.name)}]`, 'AppArmor profile must be set'));
@@ -633,7 +642,7 @@ function validateContainer(
   }
 
   if (!p.seccompAllowAny) {
-    const seccomp = seccompProblem(p, containerSeccompProfile(pod, container, annotated.seccomp));
+    const seccomp = seccompProblem(p, containerSeccompProfile(pod, container, facts.seccompAnnotated, facts.seccompProfile));
     if (seccomp !== undefined) reasons.push(reason(p, containerSeccompPath(pod, container, containerPath(kind, i)), seccomp));
   }
 
