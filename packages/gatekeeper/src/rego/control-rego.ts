@@ -2,10 +2,14 @@
  * Rego for each control, printed from core's control definitions (the ones the CEL comes from), and
  * the two template packages built from them: per-control and policy-set.
  */
-import { CONTROL_KINDS, controlDefinitions, type CheckRule as Rule, type ControlKind } from '@psp-translate/core';
+import { CONTROL_KINDS, controlDefinitions, type CheckExpr as Expr, type CheckRule as Rule, type ControlKind } from '@psp-translate/core';
 import { RegoPrinter, REGO_LIBRARY, indent, regoLiteral, regoVar } from './print-rego.js';
 
 const CONTAINER_LISTS = '["containers", "initContainers", "ephemeralContainers"]';
+
+const lit = (value: string): Expr => ({ op: 'lit', value });
+const v = (name: string): Expr => ({ op: 'var', name });
+const nameOf = (item: Expr): Expr => ({ op: 'get', from: item, path: ['name'], default: '' });
 
 /** Functions of one control: `<kind>_failures(x_object, x_params)` = the set of failure messages. */
 export function controlFunctions(kind: ControlKind): string {
@@ -22,16 +26,17 @@ export function controlFunctions(kind: ControlKind): string {
     if (scope.kind === 'pod') {
       const vars = ['object', 'params', ...letVars];
       const holds = printer.boolHelper([printer.body(rule.require, vars)], vars);
-      lines = [...letLines, `not ${holds}`, `msg := concat("", [${regoLiteral(`${kind}: ${rule.field}: `)}, _psp_str(${printer.value(rule.detail, vars)})])`];
+      lines = [...letLines, `not ${holds}`, `msg := ${printer.concat([lit(`${kind}: ${rule.field}: `), rule.detail], vars)}`];
     } else if (scope.kind === 'containers') {
       const vars = ['object', 'params', ...letVars, 'container'];
       const holds = printer.boolHelper([printer.body(rule.require, vars)], vars);
+      const message = [lit(`${kind}: spec.`), v('list'), lit('['), nameOf(v('container')), lit(`]${suffix}: `), rule.detail];
       lines = [
         ...letLines,
-        `some list in ${CONTAINER_LISTS}`,
-        `some ${regoVar('container')} in _psp_list(_psp_get(${regoVar('object')}, ["spec", list], []))`,
+        `some ${regoVar('list')} in ${CONTAINER_LISTS}`,
+        `some ${regoVar('container')} in _psp_list(_psp_get(${regoVar('object')}, ["spec", ${regoVar('list')}], []))`,
         `not ${holds}`,
-        `msg := concat("", [${regoLiteral(`${kind}: spec.`)}, list, "[", _psp_str(_psp_get(${regoVar('container')}, ["name"], "")), ${regoLiteral(`]${suffix}: `)}, _psp_str(${printer.value(rule.detail, vars)})])`,
+        `msg := ${printer.concat(message, [...vars, 'list'])}`,
       ];
     } else {
       const vars = ['object', 'params', ...letVars, scope.var];
@@ -40,7 +45,7 @@ export function controlFunctions(kind: ControlKind): string {
         ...letLines,
         `some ${regoVar(scope.var)} in _psp_list(_psp_get(${regoVar('object')}, ${regoLiteral([...scope.path])}, []))`,
         `not ${holds}`,
-        `msg := concat("", [${regoLiteral(`${kind}: ${scope.path.join('.')}[`)}, _psp_str(${printer.value(scope.label, vars)}), ${regoLiteral(`]${suffix}: `)}, _psp_str(${printer.value(rule.detail, vars)})])`,
+        `msg := ${printer.concat([lit(`${kind}: ${scope.path.join('.')}[`), scope.label, lit(`]${suffix}: `), rule.detail], vars)}`,
       ];
     }
     return { fn, text: `${fn}(${regoVar('object')}, ${regoVar('params')}) := {msg |\n${indent(lines)}\n}` };

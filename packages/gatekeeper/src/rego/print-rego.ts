@@ -56,19 +56,49 @@ export class RegoPrinter {
     return `${name}(${vars.map(regoVar).join(', ')})`;
   }
 
+  /**
+   * The variables of `vars` that `texts` read: a helper takes only those, so the same check met in
+   * a narrower and a wider scope (the pod's seccomp profile, pod rule or container rule) is one
+   * helper. Names inside a helper never shadow outer ones, so a name in the text is a read.
+   * At least one argument stays: Rego has no functions without arguments.
+   */
+  private used(vars: readonly string[], texts: readonly string[]): string[] {
+    const all = texts.join('\n');
+    const used = vars.filter((name) => new RegExp(`\\b${regoVar(name)}\\b`).test(all));
+    return used.length > 0 ? used : vars.slice(0, 1);
+  }
+
   /** A helper true iff every body in `alternatives` (one of them) holds. */
   boolHelper(alternatives: readonly (readonly string[])[], vars: readonly string[]): string {
     // A single call needs no wrapper.
     const only = alternatives.length === 1 && alternatives[0]!.length === 1 ? alternatives[0]![0]! : undefined;
     if (only !== undefined && /^[A-Za-z_][A-Za-z0-9_]*\([^()]*\)$/.test(only)) return only;
+    const args = this.used(vars, alternatives.flat());
     const name = this.define((n) =>
-      alternatives.map((body) => `${this.signature(n, vars)} if {\n${indent(body)}\n}`).join('\n\n'),
+      alternatives.map((body) => `${this.signature(n, args)} if {\n${indent(body)}\n}`).join('\n\n'),
     );
-    return this.call(name, vars);
+    return this.call(name, args);
   }
 
   private keys(path: readonly Key[], vars: readonly string[]): string {
     return `[${path.map((k) => (typeof k === 'string' ? regoLiteral(k) : this.value(k, vars))).join(', ')}]`;
+  }
+
+  /** A string term joining `parts`: string literals as they are (adjacent ones merged), other values through `_psp_str`. */
+  concat(parts: readonly Expr[], vars: readonly string[]): string {
+    const terms: { literal?: string; term?: string }[] = [];
+    for (const part of parts) {
+      const last = terms[terms.length - 1];
+      if (part.op === 'lit' && typeof part.value === 'string') {
+        if (last?.literal !== undefined) last.literal += part.value;
+        else terms.push({ literal: part.value });
+      } else {
+        terms.push({ term: part.op === 'concat' ? this.value(part, vars) : `_psp_str(${this.value(part, vars)})` });
+      }
+    }
+    const printed = terms.map((t) => t.term ?? regoLiteral(t.literal ?? ''));
+    if (terms.length === 1 && terms[0]!.literal !== undefined) return printed[0]!;
+    return `concat("", [${printed.join(', ')}])`;
   }
 
   /** A term for the value of `e`. */
@@ -80,10 +110,12 @@ export class RegoPrinter {
         return /^[A-Za-z_][A-Za-z0-9_]*$/.test(e.name) ? `${regoVar('params')}.${e.name}` : `${regoVar('params')}[${regoLiteral(e.name)}]`;
       case 'var':
         return regoVar(e.name);
-      case 'get':
-        return `_psp_get(${this.value(e.from, vars)}, ${this.keys(e.path, vars)}, ${regoLiteral(e.default ?? null)})`;
+      case 'get': {
+        const { from, path } = flatGet(e.from, e.path);
+        return `_psp_get(${this.value(from, vars)}, ${this.keys(path, vars)}, ${regoLiteral(e.default ?? null)})`;
+      }
       case 'concat':
-        return `concat("", [${e.parts.map((p) => `_psp_str(${this.value(p, vars)})`).join(', ')}])`;
+        return this.concat(e.parts, vars);
       case 'append':
         return e.lists.reduce<string>((rest, list, i) => (i === 0 ? this.value(list, vars) : `array.concat(${rest}, ${this.value(list, vars)})`), '[]');
       case 'collect': {
@@ -95,23 +127,26 @@ export class RegoPrinter {
       case 'let': {
         const bound = `${regoVar(e.var)} := ${this.value(e.value, vars)}`;
         const result = this.value(e.body, [...vars, e.var]);
-        const name = this.define((n) => `${this.signature(n, vars)} := r if {\n${indent([bound, `r := ${result}`])}\n}`);
-        return this.call(name, vars);
+        const args = this.used(vars, [bound, result]);
+        const name = this.define((n) => `${this.signature(n, args)} := r if {\n${indent([bound, `r := ${result}`])}\n}`);
+        return this.call(name, args);
       }
       case 'cond': {
         const condition = this.body(e.if, vars);
         const then = this.value(e.then, vars);
         const otherwise = this.value(e.else, vars);
+        const args = this.used(vars, [...condition, then, otherwise]);
         const name = this.define(
           (n) =>
-            `${this.signature(n, vars)} := r if {\n${indent([...condition, `r := ${then}`])}\n} else := r if {\n${indent([`r := ${otherwise}`])}\n}`,
+            `${this.signature(n, args)} := r if {\n${indent([...condition, `r := ${then}`])}\n} else := r if {\n${indent([`r := ${otherwise}`])}\n}`,
         );
-        return this.call(name, vars);
+        return this.call(name, args);
       }
       default: {
         const body = this.body(e, vars);
-        const name = this.define((n) => `${this.signature(n, vars)} := true if {\n${indent(body)}\n} else := false`);
-        return this.call(name, vars);
+        const args = this.used(vars, body);
+        const name = this.define((n) => `${this.signature(n, args)} := true if {\n${indent(body)}\n} else := false`);
+        return this.call(name, args);
       }
     }
   }
@@ -154,8 +189,10 @@ export class RegoPrinter {
         if (e.fn === 'endsWith') return [`endswith(${value}, ${arg})`];
         return [`indexof(${value}, ${arg}) >= 0`];
       }
-      case 'has':
-        return [`_psp_has(${this.value(e.from, vars)}, ${this.keys(e.path, vars)})`];
+      case 'has': {
+        const { from, path } = flatGet(e.from, e.path);
+        return [`_psp_has(${this.value(from, vars)}, ${this.keys(path, vars)})`];
+      }
       case 'every': {
         const inner = [...vars, e.var];
         return [`every ${regoVar(e.var)} in _psp_list(${this.value(e.over, vars)}) {\n${indent(this.body(e.pred, inner))}\n}`];
@@ -172,6 +209,20 @@ export class RegoPrinter {
         return [`_psp_selinux_level_eq(${this.value(e.actual, vars)}, ${this.value(e.expected, vars)})`];
     }
   }
+}
+
+/**
+ * `get(get(x, p), q)` as `get(x, p ++ q)` when the inner read has no default: a missing or
+ * non-object step answers the outer default either way, so one `_psp_get` does.
+ */
+function flatGet(from: Expr, path: readonly Key[]): { from: Expr; path: readonly Key[] } {
+  let base = from;
+  let steps = path;
+  while (base.op === 'get' && (base.default === undefined || base.default === null)) {
+    steps = [...base.path, ...steps];
+    base = base.from;
+  }
+  return { from: base, path: steps };
 }
 
 export function indent(lines: readonly string[], by = '  '): string {
