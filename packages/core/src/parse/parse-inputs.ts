@@ -33,6 +33,7 @@ import {
   MAX_NESTING_DEPTH,
   parseYamlFile,
   SourceLocator,
+  YamlDocumentStream,
   valueAt,
 } from './yaml-source.js';
 import { closestField, describeValue, describeZodIssues, type FieldProblem } from './zod-issues.js';
@@ -267,25 +268,50 @@ class InputCollector {
       for (const document of json) this.addJsonDocument(document, new JsonDocumentPlaces(file.path, document, lines));
       return;
     }
-    const { documents, lineCounter, tooDeep, collectionKeys } = parseYamlFile(file.text);
+    // Documents are composed and read one at a time; a document nested too deep refuses the whole
+    // file, so what the documents before it added is taken back.
+    const documents = new YamlDocumentStream(file.text);
+    const { lineCounter } = documents;
+    const restore = this.checkpoint();
+    for (const { document, collectionKeys } of documents) {
+      if (documents.tooDeep) break;
+      for (const key of collectionKeys) {
+        const { line, col } = lineCounter.linePos(key.offset);
+        this.issueAt(
+          { file: file.path, line, column: col },
+          `mapping key is a ${key.shape}; Kubernetes objects only have string keys, and kubectl refuses this document. ` +
+            'Quote the key if it is meant as text',
+        );
+      }
+      this.addDocument(file.path, document, new SourceLocator(file.path, document, lineCounter));
+    }
+    const tooDeep = documents.tooDeep;
     if (tooDeep) {
+      restore();
       const { line, col } = lineCounter.linePos(tooDeep.offset);
       this.issueAt(
         { file: file.path, line, column: col },
         `YAML nests ${tooDeep.depth} levels deep; the limit is ${MAX_NESTING_DEPTH} levels (no Kubernetes object needs more than a few dozen), ` +
           'so the file was refused before reading it. Check that this is the manifest you meant to pass',
       );
-      return;
     }
-    for (const key of collectionKeys) {
-      const { line, col } = lineCounter.linePos(key.offset);
-      this.issueAt(
-        { file: file.path, line, column: col },
-        `mapping key is a ${key.shape}; Kubernetes objects only have string keys, and kubectl refuses this document. ` +
-          'Quote the key if it is meant as text',
-      );
-    }
-    for (const document of documents) this.addDocument(file.path, document, new SourceLocator(file.path, document, lineCounter));
+  }
+
+  /** Returns a function that takes back every object, policy name and issue added since. */
+  private checkpoint(): () => void {
+    const { set } = this;
+    const lists: unknown[][] = [
+      this.issues, set.policies, set.rbac.roles, set.rbac.clusterRoles, set.rbac.roleBindings, set.rbac.clusterRoleBindings,
+      set.serviceAccounts, set.namespaces, set.workloads, set.others, set.skipped,
+    ];
+    const lengths = lists.map((list) => list.length);
+    const names = new Set(this.policySources.keys());
+    return () => {
+      lists.forEach((list, index) => {
+        list.length = lengths[index]!;
+      });
+      for (const name of [...this.policySources.keys()]) if (!names.has(name)) this.policySources.delete(name);
+    };
   }
 
   private issueAt(source: SourceRef, message: string, extra: Partial<InputIssue> = {}): void {

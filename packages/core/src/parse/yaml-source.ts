@@ -109,6 +109,48 @@ function inspectSyntaxTree(document: CST.Token, limit: number, collectionKeys: C
   return deepest > limit ? { offset: firstPastLimit, depth: deepest } : undefined;
 }
 
+/** One document of a file, with the keys in it that are collections (kubectl refuses them). */
+export interface ComposedDocument {
+  document: Document.Parsed;
+  collectionKeys: CollectionKey[];
+}
+
+/**
+ * The documents of one file, composed one at a time as they are iterated, so a long stream never
+ * holds more than one document's nodes. Iteration stops at the first document nested deeper than
+ * {@link MAX_NESTING_DEPTH} (before it is composed) and sets `tooDeep`: the whole file is then
+ * refused, documents already iterated included.
+ */
+export class YamlDocumentStream {
+  /** Line starts, filled in as the text is read: complete up to the end of the last document yielded. */
+  readonly lineCounter = new LineCounter();
+  /** Set once a document nests deeper than {@link MAX_NESTING_DEPTH}. */
+  tooDeep: ExcessiveNesting | undefined;
+
+  constructor(private readonly text: string) {}
+
+  *[Symbol.iterator](): Generator<ComposedDocument> {
+    // Keys are found when a document's syntax tree is read, which is one document ahead of the
+    // composer (it yields a document when the next begins), so they wait here until theirs is out:
+    // the composer yields one document per `document` token, in order.
+    const pendingKeys: CollectionKey[][] = [];
+    const stream = this;
+    function* inspected(tokens: Iterable<CST.Token>): Generator<CST.Token> {
+      for (const token of tokens) {
+        const keys: CollectionKey[] = [];
+        stream.tooDeep = inspectSyntaxTree(token, MAX_NESTING_DEPTH, keys);
+        if (stream.tooDeep) return;
+        if (token.type === 'document') pendingKeys.push(keys);
+        yield token;
+      }
+    }
+    const composer = new Composer(YAML_OPTIONS);
+    for (const document of composer.compose(inspected(new Parser(this.lineCounter.addNewLine).parse(this.text)))) {
+      yield { document, collectionKeys: pendingKeys.shift() ?? [] };
+    }
+  }
+}
+
 /** One file parsed: see {@link parseYamlFile}. */
 export interface ParsedYamlFile {
   documents: Document.Parsed[];
@@ -120,23 +162,20 @@ export interface ParsedYamlFile {
 }
 
 /**
- * Parses every document of one file, keeping the line index for positions. A file with a document
- * nested deeper than {@link MAX_NESTING_DEPTH} yields no documents and `tooDeep` instead.
+ * Parses every document of one file at once (see {@link YamlDocumentStream} to read them one at
+ * a time). A file with a document nested deeper than {@link MAX_NESTING_DEPTH} yields no documents
+ * and `tooDeep` instead.
  */
 export function parseYamlFile(text: string): ParsedYamlFile {
-  const lineCounter = new LineCounter();
+  const stream = new YamlDocumentStream(text);
+  const documents: Document.Parsed[] = [];
   const collectionKeys: CollectionKey[] = [];
-  const found: { tooDeep?: ExcessiveNesting } = {};
-  // parseAllDocuments with each document's syntax tree inspected before it is composed.
-  function* inspected(tokens: Iterable<CST.Token>): Generator<CST.Token> {
-    for (const token of tokens) {
-      found.tooDeep = inspectSyntaxTree(token, MAX_NESTING_DEPTH, collectionKeys);
-      if (found.tooDeep) return;
-      yield token;
-    }
+  for (const composed of stream) {
+    documents.push(composed.document);
+    collectionKeys.push(...composed.collectionKeys);
   }
-  const documents = Array.from(new Composer(YAML_OPTIONS).compose(inspected(new Parser(lineCounter.addNewLine).parse(text))));
-  return found.tooDeep ? { documents: [], lineCounter, tooDeep: found.tooDeep, collectionKeys: [] } : { documents, lineCounter, collectionKeys };
+  const { lineCounter, tooDeep } = stream;
+  return tooDeep ? { documents: [], lineCounter, tooDeep, collectionKeys: [] } : { documents, lineCounter, collectionKeys };
 }
 
 /** True for a document that holds nothing (only comments, `---`, or an explicit null). */

@@ -297,6 +297,18 @@ metadata: {name: not-apps}
     expect(parseInputs([{ path: 'ok.yaml', text: atLimit }]).skipped).toMatchObject([{ kind: 'ConfigMap', name: 'deep' }]);
   });
 
+  test('a document nested too deep refuses its whole file, documents read before it included', () => {
+    // Documents are composed one at a time, so the ones before the deep one were already read.
+    const deep = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata: ${'['.repeat(300)}${']'.repeat(300)}\n`;
+    const first = [psp('shared'), psp('broken', '  privileged: "yes please"'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keys}\ndata: {[a]: 1}', deep, psp('after', '  hostPID: 5')].join('\n---\n');
+    expect(issuesOf(() => parseInputs([{ path: 'first.yaml', text: first }, { path: 'second.yaml', text: psp('shared', '  hostIPC: 1') }]))).toEqual([
+      { file: 'first.yaml', line: 31, column: 262, message: expect.stringMatching(/^YAML nests 301 levels deep/) },
+      // Not also "duplicate PodSecurityPolicy name": first.yaml's `shared` was taken back with its file.
+      { file: 'second.yaml', line: 10, column: 12, object: 'PodSecurityPolicy/shared', field: 'spec.hostIPC', message: 'expected boolean, got number 1' },
+    ]);
+    expect(issuesOf(() => parseInputs([{ path: 'first.yaml', text: first }, { path: 'second.yaml', text: psp('shared') }]))).toHaveLength(1);
+  });
+
   test('a mapping key that is a collection is refused where it is written, and nothing is printed', async () => {
     const warnings: string[] = [];
     const onWarning = (warning: Error) => warnings.push(warning.message);
