@@ -65,6 +65,45 @@ const BASE_CONTEXT: StringifyContext = {
 /** Thrown inside the fast writer for input it leaves to the document model. */
 class NotPlainData extends Error {}
 
+/**
+ * Strings yaml writes plain and unchanged, as keys and as values: a letter or `_` first (so never a
+ * number, `.inf` or an indicator), no space, `:` or `#` (so no `: `, ` #`), and not one of the
+ * core schema's boolean or null words. Checked against yaml by the serialisation tests.
+ */
+const PLAIN_WORD = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
+const RESERVED_WORDS = new Set(['true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'null', 'Null', 'NULL']);
+const isPlainWord = (text: string): boolean => PLAIN_WORD.test(text) && !RESERVED_WORDS.has(text);
+
+/** Characters yaml writes only inside double quotes (C0/C1 controls but tab and newline, unpaired surrogates). */
+const NEEDS_ESCAPES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
+
+/**
+ * A multi-line map or list value as yaml writes it with `blockQuote: 'literal'`, for the common
+ * shape: no character that needs escapes, not starting with a space, tab or newline (which need an
+ * indentation indicator), and ending in a non-blank character (`|-`) or in one newline after one
+ * (`|`). Other shapes (`|+`, trailing blanks, quoted) are left to yaml: `undefined`. Empty lines
+ * inside stay empty; the others get the block's indentation.
+ */
+function literalBlock(value: string, indent: string): string | undefined {
+  const first = value.charCodeAt(0);
+  if (first === 0x20 || first === 0x09 || first === 0x0a) return undefined;
+  const last = value.charCodeAt(value.length - 1);
+  let header: string;
+  let body: string;
+  if (last === 0x0a) {
+    const beforeLast = value.charCodeAt(value.length - 2);
+    if (beforeLast === 0x20 || beforeLast === 0x09 || beforeLast === 0x0a) return undefined;
+    header = '|';
+    body = value.slice(0, -1);
+  } else {
+    if (last === 0x20 || last === 0x09) return undefined;
+    header = '|-';
+    body = value;
+  }
+  if (NEEDS_ESCAPES.test(body)) return undefined;
+  return `${header}\n${indent}${body.replace(/\n+/g, (newlines) => newlines + indent)}`;
+}
+
 /** A key longer than this is written as an explicit `? key` by yaml; we leave such documents to it. */
 const IMPLICIT_KEY_LIMIT = 1024;
 
@@ -143,6 +182,7 @@ class BlockWriter {
 
   /** A key; `indent` is its map's indent plus one step, as in yaml's context for keys. */
   private key(key: string, indent: string): string {
+    if (key.length <= IMPLICIT_KEY_LIMIT && isPlainWord(key)) return key;
     const cache = indent.length === BASE_CONTEXT.indentStep.length ? this.topKeys : this.keys;
     let text = cache.get(key);
     if (text === undefined) {
@@ -154,10 +194,12 @@ class BlockWriter {
   }
 
   private stringValue(value: string, indent: string): string {
-    const cache = value.includes('\n') ? this.multiLineCache(indent.length) : this.values;
+    const multiLine = value.includes('\n');
+    if (!multiLine && isPlainWord(value)) return value;
+    const cache = multiLine ? this.multiLineCache(indent.length) : this.values;
     let text = cache.get(value);
     if (text === undefined) {
-      text = stringTag.stringify!(new Scalar(value), { ...BASE_CONTEXT, implicitKey: false, indent }, undefined, undefined) as string;
+      text = (multiLine ? literalBlock(value, indent) : undefined) ?? stringTag.stringify!(new Scalar(value), { ...BASE_CONTEXT, implicitKey: false, indent }, undefined, undefined) as string;
       cache.set(value, text);
     }
     return text;

@@ -69,9 +69,14 @@ const trickyString = fc.oneof(
   ),
   fc.string({ unit: fc.constantFrom('a', 'Z', '0', ' ', '\n', '\t', ':', '#', '-', '?', "'", '"', '\\', '|', '>', '%', '.', 'é', '\u0007') , maxLength: 24 }),
   fc.string({ maxLength: 12 }),
+  // Multi-line text (Rego, CEL): blank lines, indented lines, trailing newlines and blanks, markers.
+  fc
+    .array(fc.string({ unit: fc.constantFrom('a', 'b', ' ', '\t', '#', '-', ':', '%', '.', '\u0085', '\u2028'), maxLength: 6 }), { minLength: 2, maxLength: 6 })
+    .map((lines) => lines.join('\n')),
 );
-const key = fc.oneof(trickyString, fc.constantFrom('apiVersion', 'kind', 'metadata', 'spec', '__proto__x', 'a'.repeat(1100)));
-const scalar = fc.oneof(trickyString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom(-0, 1e21, 1.5e-7, Number.MAX_SAFE_INTEGER, Infinity, -Infinity, Number.NaN));
+const plainWord = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_./-]{0,8}$/);
+const key = fc.oneof(trickyString, plainWord, fc.constantFrom('apiVersion', 'kind', 'metadata', 'spec', '__proto__x', 'a'.repeat(1100)));
+const scalar = fc.oneof(trickyString, plainWord, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom(-0, 1e21, 1.5e-7, Number.MAX_SAFE_INTEGER, Infinity, -Infinity, Number.NaN));
 const tree = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, tie('array'), tie('object')),
   array: fc.array(tie('value'), { maxLength: 4 }),
