@@ -7,6 +7,9 @@
 // - check at 1k, 5k and 10k workloads: parse + check time, heap held by the inputs and report, and
 //   peak RSS, each in a fresh process, to show memory growing linearly (MB per 1k workloads);
 // - end-to-end `psp-translate check --format json` wall time at the same sizes;
+// - parsing alone (loadInputs) of the 10,000 workloads, as generated (one JSON document each, which
+//   takes the parser's JSON fast path) and as block YAML (`yaml`'s stringify, as most charts print:
+//   the YAML path), CPU time in a fresh process each;
 // - CLI cold start: `psp-translate ir <one PSP>` (the bundled bin) against `node -e 0` (median of
 //   spawns, wall and CPU time), with tsc's unbundled dist/bin.js beside it for comparison;
 // - the PSP corpus (../shared/corpus/psp, skipped with a message when absent) translated to every
@@ -206,6 +209,10 @@ function generate(dir) {
     files.workloads[size] = path.join(dir, `workloads-${size}.yaml`);
     writeFileSync(files.workloads[size], all.slice(0, size).map((workload) => JSON.stringify(workload)).join('\n---\n'));
   }
+  // The same workloads in block style, so the YAML path is measured too, not only the JSON fast path.
+  const { stringify } = requireFromRoot('yaml');
+  files.workloadsBlock = path.join(dir, 'workloads-block.yaml');
+  writeFileSync(files.workloadsBlock, all.map((workload) => stringify(workload)).join('---\n'));
   writeFileSync(path.join(dir, 'one-psp.json'), JSON.stringify(psps[20]));
   return { ...files, onePsp: path.join(dir, 'one-psp.json'), rbacObjects: cluster.length - psps.length };
 }
@@ -272,6 +279,19 @@ async function childMemory(clusterFile, workloadsFile) {
   // Keep everything alive until after the measurement.
   globalThis.retained = { policySet, workloadSet, pods, report };
   return { parseMs: t1 - t0, checkMs: t2 - t1, parseCpuMs: c1 - c0, checkCpuMs: c2 - c1, heapMB: heap / 2 ** 20, peakRssMB: process.resourceUsage().maxRSS / 1024, rejected: report.summary.rejected, warned: report.results.filter((r) => r.psp.warnings.length > 0).length };
+}
+
+/** Parsing one file alone (loadInputs): CPU and wall time, objects read, peak RSS. */
+async function childParse(file) {
+  const core = await import(coreDist);
+  const cpu = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
+  const t0 = performance.now();
+  const c0 = cpu();
+  const set = await core.loadInputs([file]);
+  return { cpuMs: cpu() - c0, wallMs: performance.now() - t0, workloads: set.workloads.length, peakRssMB: process.resourceUsage().maxRSS / 1024 };
 }
 
 /**
@@ -462,6 +482,15 @@ async function main() {
     const slope = (last.heapMB - first.heapMB) / ((last.size - first.size) / 1000);
     rows.push(['  heap growth', `${slope.toFixed(2)} MB per 1k workloads`, `from ${first.size.toLocaleString('en-US')} to ${last.size.toLocaleString('en-US')} (linear if the per-1k figures above agree)`]);
 
+    section('parsing 10,000 workloads alone (loadInputs, fresh process each)');
+    for (const [label, file, note] of [
+      ['one JSON document each', files.workloads[10_000], 'as generated (flow style, as above): the JSON fast path'],
+      ['block YAML', files.workloadsBlock, 'the same workloads as `yaml` prints them: the YAML path'],
+    ]) {
+      const p = spawnChild(['parse', file]);
+      rows.push([`  ${label}`, `CPU ${p.cpuMs.toFixed(0)} ms (wall ${p.wallMs.toFixed(0)} ms)`, `${Math.round((p.workloads / p.cpuMs) * 1000).toLocaleString('en-US')} workloads per CPU second, peak RSS ${p.peakRssMB.toFixed(0)} MB; ${note}`]);
+    }
+
     section('psp-translate check --format json, end to end (node packages/cli/bin/psp-translate.js, output discarded)');
     for (const size of SIZES) {
       const runs = Array.from({ length: quick ? 1 : 3 }, () => wallMs(process.execPath, [bin, 'check', files.cluster, '--workloads', files.workloads[size], '--format', 'json']));
@@ -524,7 +553,7 @@ if (process.argv[2] === '--generate') {
 } else if (process.argv[2] === '--child') {
   const [mode, clusterFile, workloadsFile, seconds] = process.argv.slice(3);
   const result =
-    mode === 'throughput' ? await childThroughput(clusterFile, workloadsFile, Number(seconds)) : mode === 'corpus' ? await childCorpus(clusterFile, Number(seconds)) : await childMemory(clusterFile, workloadsFile);
+    mode === 'throughput' ? await childThroughput(clusterFile, workloadsFile, Number(seconds)) : mode === 'corpus' ? await childCorpus(clusterFile, Number(seconds)) : mode === 'parse' ? await childParse(clusterFile) : await childMemory(clusterFile, workloadsFile);
   process.stdout.write(JSON.stringify(result));
 } else {
   await main();
