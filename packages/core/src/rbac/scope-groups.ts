@@ -50,17 +50,17 @@ export function candidatesFor(index: RbacIndex, policies: readonly { name: strin
     byServiceAccount = new Map();
     memo.answers.set(pod.namespace, byServiceAccount);
   }
-  let byUser = byServiceAccount.get(pod.serviceAccount);
-  if (byUser === undefined) {
-    byUser = new Map();
-    byServiceAccount.set(pod.serviceAccount, byUser);
-  }
-  let answers = byUser.get(requester.user);
+  let answers = byServiceAccount.get(pod.serviceAccount);
   if (answers === undefined) {
     answers = [];
-    byUser.set(requester.user, answers);
+    byServiceAccount.set(pod.serviceAccount, answers);
   }
-  for (const answer of answers) if (sameGroups(answer.groups, requester.groups)) return answer.names;
+  // A (namespace, service account) meets a handful of requesters (the controllers, "anyone"): a
+  // short scan, mostly comparing the same string objects, beats a third map.
+  for (let i = 0; i < answers.length; i++) {
+    const answer = answers[i] as CandidateAnswer;
+    if (answer.user === requester.user && sameGroups(answer.groups, requester.groups)) return answer.names;
+  }
   const names = Object.freeze(
     resolveGrantSets(
       [
@@ -70,7 +70,7 @@ export function candidatesFor(index: RbacIndex, policies: readonly { name: strin
       memo.policyNames,
     ),
   );
-  answers.push({ groups: requester.groups.slice(), names });
+  answers.push({ user: requester.user, groups: requester.groups.slice(), names });
   return names;
 }
 
@@ -80,16 +80,27 @@ function sameGroups(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
+interface CandidateAnswer {
+  user: string;
+  groups: readonly string[];
+  names: readonly string[];
+}
+
 interface CandidateMemo {
   policyNames: readonly string[];
-  /** namespace -> service account -> requester user -> answers by requester groups. */
-  answers: Map<string, Map<string, Map<string, { groups: readonly string[]; names: readonly string[] }[]>>>;
+  /** namespace -> service account -> answers by requester. */
+  answers: Map<string, Map<string, CandidateAnswer[]>>;
 }
 
 // Per index and per policies array: callers pass the same array for every workload.
 const candidateMemos = new WeakMap<RbacIndex, WeakMap<readonly { name: string }[], CandidateMemo>>();
+// The memo of the last call: callers check many pods against one index in a row, and this skips
+// two WeakMap lookups per pod. The index and policies are held weakly so that no input is kept
+// alive; only the last memo's answers are, until a call with other inputs.
+let lastMemo: { index: WeakRef<RbacIndex>; policies: WeakRef<readonly { name: string }[]>; memo: CandidateMemo } | undefined;
 
 function candidateMemo(index: RbacIndex, policies: readonly { name: string }[]): CandidateMemo {
+  if (lastMemo !== undefined && lastMemo.index.deref() === index && lastMemo.policies.deref() === policies) return lastMemo.memo;
   let byPolicies = candidateMemos.get(index);
   if (byPolicies === undefined) {
     byPolicies = new WeakMap();
@@ -100,6 +111,7 @@ function candidateMemo(index: RbacIndex, policies: readonly { name: string }[]):
     memo = { policyNames: policies.map((p) => p.name).sort(compareNames), answers: new Map() };
     byPolicies.set(policies, memo);
   }
+  lastMemo = { index: new WeakRef(index), policies: new WeakRef(policies), memo };
   return memo;
 }
 
