@@ -64,8 +64,8 @@ interface ValueScan {
 /**
  * Finds where the JSON value starting at `start` (an opening bracket) ends, counting its mapping
  * entries, and for a top-level mapping the start of each element of its `items` list. Returns
- * undefined for nesting deeper than {@link MAX_NESTING_DEPTH} or an unterminated value. Anything
- * else that is not JSON is left to `JSON.parse` to refuse.
+ * undefined for nesting deeper than {@link MAX_NESTING_DEPTH}, a lone carriage return or an
+ * unterminated value. Anything else that is not JSON is left to `JSON.parse` to refuse.
  */
 function scanValue(text: string, start: number): ValueScan | undefined {
   const rootIsMapping = text.charCodeAt(start) === OPEN_BRACE;
@@ -118,6 +118,9 @@ function scanValue(text: string, start: number): ValueScan | undefined {
       }
     } else if (code === COMMA) {
       if (inItems && depth === 2) expectItem = true;
+    } else if (code === CR && text.charCodeAt(at + 1) !== LF) {
+      // JSON white space, but the YAML reading keeps a lone carriage return as part of the next token.
+      return undefined;
     }
   }
   return undefined;

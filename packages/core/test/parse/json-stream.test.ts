@@ -22,6 +22,21 @@ function outcome(parse: () => InputSet): Outcome {
   }
 }
 
+/** JSON text with `gaps` (in turn) between every two tokens. */
+function printWithGaps(value: unknown, gaps: readonly string[]): string {
+  let turn = 0;
+  const gap = () => gaps[turn++ % gaps.length]!;
+  const print = (item: unknown): string => {
+    if (Array.isArray(item)) return `[${gap()}${item.map((element) => print(element)).join(`${gap()},${gap()}`)}${gap()}]`;
+    if (item !== null && typeof item === 'object') {
+      const entries = Object.entries(item).map(([key, element]) => `${JSON.stringify(key)}${gap()}:${gap()}${print(element)}`);
+      return `{${gap()}${entries.join(`${gap()},${gap()}`)}${gap()}}`;
+    }
+    return JSON.stringify(item) ?? 'null';
+  };
+  return print(value);
+}
+
 const SPEC = { seLinux: { rule: 'RunAsAny' }, runAsUser: { rule: 'RunAsAny' }, supplementalGroups: { rule: 'RunAsAny' }, fsGroup: { rule: 'RunAsAny' } };
 
 describe('readJsonStream', () => {
@@ -47,6 +62,7 @@ describe('readJsonStream', () => {
     ['a scalar document', '{"a": 1}\n---\nnull'],
     ['a tab before a value', '\t{"a": 1}'],
     ['a lone carriage return', '{"a": 1}\r---\r{"b": 2}'],
+    ['a lone carriage return inside a value (YAML reads {"a": 1,\\r"b": 2} with a key "\\r\\"b\\"")', '{"a": 1,\r"b": 2}'],
     ['invalid JSON', '{"a": 01}'],
     ['an unterminated value', '{"a": [1, 2}'],
     ['nesting deeper than the YAML limit', `{"a": ${'['.repeat(300)}${']'.repeat(300)}}`],
@@ -118,7 +134,10 @@ describe('parseInputs on JSON streams', () => {
     { weight: 1, arbitrary: fc.array(object, { maxLength: 4 }).map((items) => ({ apiVersion: 'v1', kind: 'List', items })) },
     { weight: 1, arbitrary: fc.array(psp, { maxLength: 3 }).map((items) => ({ apiVersion: 'policy/v1beta1', kind: 'PodSecurityPolicyList', items: items.map(({ metadata, spec }) => ({ metadata, spec })) })) },
   );
-  const printed = fc.tuple(document, fc.constantFrom<(string | number | undefined)>(undefined, 2, 4, '\t'), fc.boolean()).map(([value, indent, crlf]) => {
+  // JSON as people and tools write it, and with any JSON white space between any two tokens.
+  const whitespace = fc.array(fc.oneof({ weight: 30, arbitrary: fc.constantFrom('', ' ', '\n', '\t', '\r\n', '\n  ', ' \t ') }, { weight: 1, arbitrary: fc.constant('\r') }), { minLength: 1, maxLength: 8 });
+  const printed = fc.tuple(document, fc.constantFrom<(string | number | undefined)>(undefined, 2, 4, '\t'), fc.boolean(), fc.option(whitespace, { freq: 3 })).map(([value, indent, crlf, gaps]) => {
+    if (gaps) return printWithGaps(value, gaps);
     const text = JSON.stringify(value, null, indent) ?? 'null';
     return crlf ? text.replaceAll('\n', '\r\n') : text;
   });
