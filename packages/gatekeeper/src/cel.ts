@@ -74,11 +74,75 @@ function fieldSuffix(field: string): string {
   return field === '' ? '' : `.${field}`;
 }
 
+const same = (a: Expr, b: Expr): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** `expr` with every subtree equal to `target` replaced by `by`. */
+function replaceAll(expr: Expr, target: Expr, by: Expr): Expr {
+  if (same(expr, target)) return by;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(expr)) {
+    if (Array.isArray(value)) out[key] = value.map((item: unknown) => (isExpr(item) ? replaceAll(item, target, by) : item));
+    else out[key] = isExpr(value) ? replaceAll(value, target, by) : value;
+  }
+  return out as unknown as Expr;
+}
+
+function isExpr(value: unknown): value is Expr {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { op?: unknown }).op === 'string';
+}
+
+/** Whether `target` occurs in `expr`. */
+function occursIn(expr: Expr, target: Expr): boolean {
+  return JSON.stringify(expr).includes(JSON.stringify(target));
+}
+
+/** A comprehension variable for a shared read of `read` (a `get`). */
+function sharedName(read: Expr): string {
+  const last = read.op === 'get' ? read.path[read.path.length - 1] : undefined;
+  return `${typeof last === 'string' && /^[A-Za-z]+$/.test(last) ? last : 'shared'}Value`;
+}
+
+/**
+ * Reads that a check repeats, bound once where they are first read (CEL has no functions, so a
+ * repeated operand is otherwise printed, and evaluated, each time): the pod's SELinux level in a
+ * level comparison (read 6 times or more), and a profile's `type` tested by a chain of conditions.
+ * Only places where the read is evaluated anyway are bound, so a guard is never bypassed.
+ */
+function shareReads(expr: Expr): Expr {
+  // Top-down, so that a read bound by an outer condition is a variable in the inner ones.
+  const walk = (e: Expr): Expr => {
+    if (e.op === 'selinuxLevelEq' && e.actual.op !== 'var' && e.actual.op !== 'lit') {
+      const name = sharedName(e.actual);
+      return { op: 'let', var: name, value: walk(e.actual), body: { ...e, actual: { op: 'var', name }, expected: walk(e.expected) } };
+    }
+    if (e.op === 'cond') {
+      const test = e.if.op === 'and' ? e.if.args[0] : e.if;
+      const read = test?.op === 'eq' && test.left.op === 'get' && test.left.default !== undefined ? test.left : undefined;
+      if (read !== undefined && (occursIn(e.then, read) || occursIn(e.else, read))) {
+        const name = sharedName(read);
+        return { op: 'let', var: name, value: walk(read), body: walk(replaceAll(e, read, { op: 'var', name })) };
+      }
+    }
+    return mapChildren(e, walk);
+  };
+  return walk(expr);
+}
+
+/** `e` with `f` applied to each direct child expression. */
+function mapChildren(e: Expr, f: (child: Expr) => Expr): Expr {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(e)) {
+    if (Array.isArray(value)) out[key] = value.map((item: unknown) => (isExpr(item) ? f(item) : item));
+    else out[key] = isExpr(value) ? f(value) : value;
+  }
+  return out as unknown as Expr;
+}
+
 /** CEL list of strings: the failure messages of one rule (empty = the rule holds); undefined when it always holds. */
 function ruleFailures(kind: ControlKind, rule: Rule, names: PrintNames): string | undefined {
   const require = fold(rule.require);
   if (require.op === 'lit' && require.value === true) return undefined;
-  const print = (e: Expr) => printCel(fold(e), names);
+  const print = (e: Expr) => printCel(shareReads(fold(e)), names);
   const failing = print(not(rule.require));
   const scope = rule.scope;
   let failures: string;
@@ -135,7 +199,12 @@ export function perControlCelSource(kind: ControlKind): CelSource {
  * else `<name>: <first failure of each failing control, "; "-separated>`; some candidate must admit.
  */
 export function policySetCelSource(): CelSource {
-  const controls = CONTROL_KINDS.map((kind) => `    // ${kind}\n    ${controlFailuresCel(kind, `c.controls.${kind}`, '    ')}`);
+  const controls = CONTROL_KINDS.map((kind) => {
+    const direct = controlFailuresCel(kind, `c.controls.${kind}`, '    ');
+    // A control reading its params more than once binds them to `p` (`p.level`, not `c.controls.seLinux.level`).
+    const bound = direct.split(`c.controls.${kind}`).length > 2 ? `[c.controls.${kind}].map(p, ${controlFailuresCel(kind, 'p', '    ')})[0]` : direct;
+    return `    // ${kind}\n    ${bound}`;
+  });
   const failures =
     'variables.params.candidates.map(c, [[\n' +
     `${controls.join(',\n')}\n` +

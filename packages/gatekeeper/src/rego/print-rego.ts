@@ -38,8 +38,10 @@ export class RegoPrinter {
   }
 
   private define(make: (name: string) => string): string {
-    // Identify a helper by its text with a placeholder name, so equal helpers are shared.
-    const key = make('__NAME__');
+    // Identify a helper by its text with a placeholder name and its variables renamed in order of
+    // appearance (arguments first), so helpers equal up to variable names are shared: calls pass
+    // arguments by position (`_hostPaths_2(x_hostVolume)` runs the helper written for x_volume).
+    const key = alphaNormal(make('__NAME__'));
     const existing = this.helpers.get(key);
     if (existing !== undefined) return existing;
     const name = `${this.prefix}_${++this.counter}`;
@@ -136,10 +138,10 @@ export class RegoPrinter {
         const then = this.value(e.then, vars);
         const otherwise = this.value(e.else, vars);
         const args = this.used(vars, [...condition, then, otherwise]);
-        const name = this.define(
-          (n) =>
-            `${this.signature(n, args)} := r if {\n${indent([...condition, `r := ${then}`])}\n} else := r if {\n${indent([`r := ${otherwise}`])}\n}`,
-        );
+        // Literal results go in the rule heads; computed ones through `r`.
+        const head = (value: string, body: readonly string[]) =>
+          isLiteralTerm(value) ? (body.length === 0 ? ` := ${value}` : ` := ${value} if {\n${indent(body)}\n}`) : ` := r if {\n${indent([...body, `r := ${value}`])}\n}`;
+        const name = this.define((n) => `${this.signature(n, args)}${head(then, condition)} else${head(otherwise, [])}`);
         return this.call(name, args);
       }
       default: {
@@ -174,8 +176,13 @@ export class RegoPrinter {
         return [`${this.value(e.left, vars)} == ${this.value(e.right, vars)}`];
       case 'cmp':
         return [`${this.value(e.left, vars)} ${e.cmp} ${this.value(e.right, vars)}`];
-      case 'not':
-        return [`not ${this.boolHelper([this.body(e.arg, vars)], vars)}`];
+      case 'not': {
+        const inner = this.body(e.arg, vars);
+        // One plain expression is negated in place; anything declaring variables needs a helper.
+        const only = inner.length === 1 ? inner[0]! : undefined;
+        if (only !== undefined && !only.includes('\n') && !/:=|^(not|some|every) /.test(only)) return [`not ${only}`];
+        return [`not ${this.boolHelper([inner], vars)}`];
+      }
       case 'and':
         return e.args.length === 0 ? ['true'] : e.args.flatMap((a) => this.body(a, vars));
       case 'or':
@@ -209,6 +216,22 @@ export class RegoPrinter {
         return [`_psp_selinux_level_eq(${this.value(e.actual, vars)}, ${this.value(e.expected, vars)})`];
     }
   }
+}
+
+/** A JSON scalar literal (string, number, boolean, null), which Rego takes as a rule head value. */
+function isLiteralTerm(term: string): boolean {
+  return /^("(?:[^"\\]|\\.)*"|-?\d+(\.\d+)?|true|false|null)$/.test(term);
+}
+
+/** `text` with every variable (`x_...`, outside string literals) renamed `x_<n>` by order of first appearance. */
+function alphaNormal(text: string): string {
+  const renamed = new Map<string, string>();
+  return text.replace(/"(?:[^"\\]|\\.)*"|\bx_[A-Za-z0-9_]+/g, (name) => {
+    if (name.startsWith('"')) return name;
+    let canonical = renamed.get(name);
+    if (canonical === undefined) renamed.set(name, (canonical = `x_${renamed.size}`));
+    return canonical;
+  });
 }
 
 /**
