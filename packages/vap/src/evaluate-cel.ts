@@ -5,7 +5,7 @@
  * with `message`/`messageExpression`; ApplyConfiguration mutations run with core's @bufbuild/cel
  * runner and merged as server-side apply merges.
  */
-import { compileCel } from '@psp-translate/core';
+import { compileCel, toCelValue } from '@psp-translate/core';
 
 /** A named CEL expression (`spec.variables[]`, `spec.matchConditions[]`). */
 export interface NamedExpression {
@@ -28,17 +28,28 @@ export type ValidationResult =
   | { outcome: 'error'; message: string };
 
 const VARIABLE_REFERENCE = /\bvariables\.([A-Za-z_][A-Za-z0-9_]*)/g;
-const referencedVariables = new Map<string, readonly string[]>();
+/** `variables` read otherwise than as `variables.<name>` (`variables["x"]`, `has(variables)`): the expression sees them all. */
+const WHOLE_VARIABLES = /\bvariables\b(?!\s*\.\s*[A-Za-z_])/;
 
-/** The `variables.<name>` an expression reads (cached by its text). */
-function variablesReadBy(expression: string): readonly string[] {
-  let names = referencedVariables.get(expression);
-  if (names === undefined) {
-    names = [...new Set([...expression.matchAll(VARIABLE_REFERENCE)].map((match) => match[1] as string))];
+/** What an expression reads of `variables`. */
+interface VariableReads {
+  /** The `variables.<name>` it reads. */
+  names: readonly string[];
+  /** Whether it may read any variable (then every computed one is bound). */
+  whole: boolean;
+}
+
+const referencedVariables = new Map<string, VariableReads>();
+
+/** The variables an expression reads (cached by its text). */
+function variablesReadBy(expression: string): VariableReads {
+  let reads = referencedVariables.get(expression);
+  if (reads === undefined) {
+    reads = { names: [...new Set([...expression.matchAll(VARIABLE_REFERENCE)].map((match) => match[1] as string))], whole: WHOLE_VARIABLES.test(expression) };
     if (referencedVariables.size > 4000) referencedVariables.clear();
-    referencedVariables.set(expression, names);
+    referencedVariables.set(expression, reads);
   }
-  return names;
+  return reads;
 }
 
 /** The first line of an error's message, for one-line reasons. */
@@ -56,26 +67,63 @@ export function celContext(
   bindings: Readonly<Record<string, unknown>>,
   declared: readonly NamedExpression[] = [],
   preset: Readonly<Record<string, unknown>> = {},
+  memo?: EvaluationMemo,
 ): (expression: string) => unknown {
   const definitions = new Map(declared.map((variable) => [variable.name, variable.expression]));
-  const variables: Record<string, unknown> = { ...preset };
+  // Bound as CEL values once per context (and per object with a memo): converting the pod for every expression cost more than evaluating most of them.
+  const bound: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(bindings)) {
+    if (memo === undefined || value === null || typeof value !== 'object') {
+      bound[name] = toCelValue(value);
+      continue;
+    }
+    let converted = memo.values.get(value);
+    if (converted === undefined) memo.values.set(value, (converted = toCelValue(value)));
+    bound[name] = converted;
+  }
+  const results = memo?.results;
+  const variables: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(preset)) variables[name] = toCelValue(value);
   const pending = new Set<string>();
   const evaluate = (expression: string): unknown => {
-    for (const name of variablesReadBy(expression)) {
+    const reads = variablesReadBy(expression);
+    for (const name of reads.names) {
       if (name in variables) continue;
       const definition = definitions.get(name);
       if (definition === undefined) continue; // CEL reports the missing key itself, where it is read.
       if (pending.has(name)) throw new Error(`variable ${name} refers to itself`);
       pending.add(name);
       try {
-        variables[name] = evaluate(definition);
+        variables[name] = toCelValue(evaluate(definition));
       } finally {
         pending.delete(name);
       }
     }
-    return compileCel(expression)({ ...bindings, variables });
+    // Only the variables the expression reads: the map is rebuilt for every evaluation.
+    let visible: Record<string, unknown> = variables;
+    if (!reads.whole) {
+      visible = {};
+      for (const name of reads.names) if (name in variables) visible[name] = variables[name];
+    }
+    // An expression reading no variables depends on the bindings alone: policies of one request share its result.
+    const shared = results !== undefined && reads.names.length === 0 && !reads.whole;
+    if (shared && results.has(expression)) return results.get(expression);
+    const result = compileCel(expression)({ ...bound, variables: visible });
+    if (shared) results.set(expression, result);
+    return result;
   };
   return evaluate;
+}
+
+/**
+ * What contexts may share: CEL values of the objects they bind (by identity, so bound objects must
+ * not change while the memo lives), and the results of expressions that read no variables. Share
+ * `results` only between contexts whose bindings hold equal values (one admission request, the
+ * pod as mutated so far, the same params).
+ */
+export interface EvaluationMemo {
+  values: WeakMap<object, unknown>;
+  results: Map<string, unknown>;
 }
 
 /**

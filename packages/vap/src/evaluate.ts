@@ -21,6 +21,7 @@ import {
   typedConstructorsToMaps,
   usesAuthorizer,
   type CelValidation,
+  type EvaluationMemo,
   type NamedExpression,
 } from './evaluate-cel.js';
 
@@ -301,6 +302,16 @@ export function vapAdmission(objects: readonly KubernetesObject[], options: Admi
     const notEvaluated: string[] = [];
     const fail = (policy: PreparedPolicy, binding: Binding, message: string, reason: string) =>
       violations.push({ policy: policy.name, binding: binding.name, message, reason, actions: policy.kind === 'MutatingAdmissionPolicy' ? ['Deny'] : binding.validationActions });
+    // Within this request the bindings differ only in the pod (as mutated so far) and the params.
+    const values = new WeakMap<object, unknown>();
+    const memos = new Map<Pod, Map<unknown, EvaluationMemo>>();
+    const memoFor = (params: unknown): EvaluationMemo => {
+      let byParams = memos.get(pod);
+      if (byParams === undefined) memos.set(pod, (byParams = new Map()));
+      let memo = byParams.get(params);
+      if (memo === undefined) byParams.set(params, (memo = { values, results: new Map() }));
+      return memo;
+    };
 
     for (const policy of policies) {
       if (!resourcesMatch(policy.matchConstraints, request, true)) continue;
@@ -320,7 +331,7 @@ export function vapAdmission(objects: readonly KubernetesObject[], options: Admi
           continue;
         }
         for (const params of policy.paramKind === undefined ? [undefined] : paramObjects) {
-          const evaluate = celContext(bindingsOf(request, pod, params), policy.variables);
+          const evaluate = celContext(bindingsOf(request, pod, params), policy.variables, {}, memoFor(params));
           const matched = matchConditionsHold(policy.matchConditions, evaluate);
           if (matched === false) continue;
           if (matched !== true) {
@@ -332,7 +343,7 @@ export function vapAdmission(objects: readonly KubernetesObject[], options: Admi
             for (const mutation of policy.mutations) {
               try {
                 // Each mutation sees the pod as the ones before it left it.
-                const configuration = celContext(bindingsOf(request, pod, params), policy.variables)(typedConstructorsToMaps(mutation.expression));
+                const configuration = celContext(bindingsOf(request, pod, params), policy.variables, {}, memoFor(params))(typedConstructorsToMaps(mutation.expression));
                 pod = mergeApplyConfiguration(pod, configuration) as Pod;
               } catch (cause) {
                 if (policy.failurePolicy === 'Fail') fail(policy, binding, `mutation error: ${errorLine(cause)}`, 'InternalError');

@@ -45,6 +45,7 @@ export {
   typedConstructorsToMaps,
   usesAuthorizer,
   type CelValidation,
+  type EvaluationMemo,
   type NamedExpression,
   type ValidationResult,
 } from './evaluate-cel.js';

@@ -151,11 +151,19 @@ class PolicyCelCache {
 /** A policy's controls checked after its own defaults, reusing the plain CEL where defaults change nothing. */
 function afterDefaultsControls(policy: PolicyIR, plain: readonly InlineControlCel[]): InlineControlCel[] {
   const byKind = new Map(plain.map((c) => [c.kind, c]));
-  return policyControlExpressionsAfterDefaults(policy, { object: 'object' }).map(({ kind, admits }) => {
+  return policyControlExpressionsAfterDefaults(policy, { object: 'object' }).map(({ kind, admits, parts }) => {
     const same = byKind.get(kind);
     if (same !== undefined && same.admits === admits) return same;
-    // The plain message names the first failing field as submitted; `''` when only the defaults fail it (see FAILS_AFTER_DEFAULTS_MESSAGE).
-    return { kind, admits, message: same?.message ?? '""', parts: [] };
+    // The conjuncts follow the control's rules and container lists as the plain parts do: where they
+    // pair up, each keeps its plain part's name and message.
+    const paired = same !== undefined && same.parts.length === parts.length;
+    return {
+      kind,
+      admits,
+      // The plain message names the first failing field as submitted; `''` when only the defaults fail it (see FAILS_AFTER_DEFAULTS_MESSAGE).
+      message: same?.message ?? '""',
+      parts: parts.map((part, i) => (paired ? { ...(same.parts[i] as InlineControlCel['parts'][number]), admits: part } : { id: `part${i + 1}`, admits: part, message: '""' })),
+    };
   });
 }
 

@@ -8,53 +8,13 @@ import { describe, expect, test } from 'vitest';
 import { CEL_PER_CALL_LIMIT, evaluatePolicy, type NameSelector, type Pod, type ScopeGroup } from '@psp-translate/core';
 import { policyFixture } from '@psp-translate/core/testing';
 import { arbitraryPod, arbitraryPolicy } from '../../core/src/evaluate/arbitrary.js';
-import { profileField, translateVap } from '../src/index.js';
+import { translateVap } from '../src/index.js';
 import { admitThrough } from './support/admission.js';
+import { comparable } from './support/comparable.js';
 
 const seed = process.env.PSP_TRANSLATE_FUZZ === 'random' ? Date.now() : Number(process.env.PSP_TRANSLATE_FUZZ_SEED ?? 42);
 const ANY: NameSelector = { op: 'NotIn', values: [] };
 const everyone = (candidates: string[]): ScopeGroup => ({ namespace: ANY, serviceAccount: ANY, requester: ANY, requesterWorkloadKinds: [], candidates });
-
-type Json = Record<string, unknown>;
-const SECCOMP_POD = 'seccomp.security.alpha.kubernetes.io/pod';
-const APPARMOR = 'container.apparmor.security.beta.kubernetes.io/';
-
-/** Put an annotation back as the original pod had it. */
-function restore(copy: Pod, original: Pod, key: string): void {
-  const before = original.metadata.annotations?.[key];
-  if (before === undefined) delete copy.metadata.annotations?.[key];
-  else (copy.metadata.annotations as Record<string, string>)[key] = before;
-}
-
-/**
- * The evaluator writes profile defaults as annotations (as PSP did); the mutations write the fields
- * the kubelet reads today. Move the evaluator's annotations to fields so the pods compare, and sort
- * capability lists (PSP sorted them; order means nothing).
- */
-function comparable(pod: Pod, original: Pod): Json {
-  const copy = structuredClone(pod) as unknown as Json & Pod;
-  // Written by the evaluator: present now, absent or empty before.
-  const added = (key: string) => copy.metadata.annotations?.[key] !== undefined && (original.metadata.annotations?.[key] ?? '') === '' && copy.metadata.annotations?.[key] !== '';
-  if (added(SECCOMP_POD)) {
-    copy.spec.securityContext = { ...copy.spec.securityContext, seccompProfile: profileField(copy.metadata.annotations?.[SECCOMP_POD] as string) as never };
-    restore(copy, original, SECCOMP_POD);
-  }
-  for (const kind of ['containers', 'initContainers', 'ephemeralContainers'] as const) {
-    for (const container of copy.spec[kind] ?? []) {
-      const key = APPARMOR + container.name;
-      if (added(key)) {
-        container.securityContext = { ...container.securityContext, appArmorProfile: profileField(copy.metadata.annotations?.[key] as string) as never };
-        restore(copy, original, key);
-      }
-      const caps = container.securityContext?.capabilities;
-      // An empty list means the same as none (PSP wrote only non-empty lists).
-      if (caps?.add) caps.add = caps.add.length === 0 ? undefined : [...new Set(caps.add)].sort();
-      if (caps?.drop) caps.drop = caps.drop.length === 0 ? undefined : [...new Set(caps.drop)].sort();
-    }
-  }
-  if (copy.metadata.annotations && Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
-  return JSON.parse(JSON.stringify(copy)) as Json;
-}
 
 describe('MutatingAdmissionPolicy mutations reproduce PSP defaults', () => {
   test('200 policies x 10 pods: the mutated pod equals the evaluator defaulted pod, in every container kind', () => {

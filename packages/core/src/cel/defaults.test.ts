@@ -15,8 +15,10 @@ import {
   chosenPolicyExpression,
   compileCel,
   controlConditionAfterDefaults,
+  estimateCelCost,
   evaluateCel,
   policyAdmitsAfterDefaultsExpression,
+  policyControlExpressionsAfterDefaults,
   policyDefaults,
   policyParams,
   policyWouldChangeExpression,
@@ -107,6 +109,26 @@ describe('defaults-aware admission agrees with the reference evaluator', () => {
       }),
       { seed, numRuns: 10 },
     );
+  });
+
+  test('per control after defaults, the parts decide as the whole control and each costs less', () => {
+    const seLinux = policyFixture({
+      name: 'selinux',
+      controls: { seLinux: { validate: { rule: 'MustRunAs', options: { level: 's0:c1,c2' } }, defaults: { seLinuxOptions: { level: 's0:c1,c2' } } } },
+    });
+    const controls = policyControlExpressionsAfterDefaults(seLinux, { object: 'object' });
+    const control = controls.find((c) => c.kind === 'seLinux');
+    expect(control?.parts.length).toBeGreaterThan(3);
+    const whole = compileCel(control?.admits as string);
+    const parts = (control?.parts ?? []).map((part) => compileCel(part));
+    for (const part of control?.parts ?? []) expect(estimateCelCost(part)).toBeLessThan(estimateCelCost(control?.admits as string));
+    let rejected = 0;
+    for (const object of CEL_POOL.slice(0, 100)) {
+      const admits = whole({ object });
+      if (admits === false) rejected++;
+      expect(parts.every((part) => part({ object }) === true)).toBe(admits);
+    }
+    expect(rejected).toBeGreaterThan(10);
   });
 
   test('the choice, inlined: the first unchanged admission wins over an earlier defaulting one', () => {

@@ -311,12 +311,25 @@ export function wouldChangeCondition(): Expr {
 
 const INLINED = '__params_are_inlined__';
 
+/** One control of one policy checked after the policy's own defaults. */
+export interface ControlAfterDefaultsCel {
+  kind: ControlKind;
+  /** Boolean CEL: the control admits the pod once the policy's defaults are applied. */
+  admits: string;
+  /**
+   * The same check as the conjuncts of its top-level `&&` (per rule, and per container list for
+   * container rules), in order; empty when it has only one. Binding each to a variable of its own
+   * keeps a costly control (SELinux after its defaults) under a per-expression cost limit.
+   */
+  parts: string[];
+}
+
 /**
  * Per control, boolean CEL: this control of `policy` admits the pod once the policy's own defaults
  * are applied; values inlined, controls with nothing to check left out. For engines that bind each
  * control to a variable of its own to stay under a per-expression cost limit.
  */
-export function policyControlExpressionsAfterDefaults(policy: PolicyIR, options: { object: string }): { kind: ControlKind; admits: string }[] {
+export function policyControlExpressionsAfterDefaults(policy: PolicyIR, options: { object: string }): ControlAfterDefaultsCel[] {
   return memoByPolicy(afterDefaultsMemo, policy, options.object, () => buildControlExpressionsAfterDefaults(policy, options)).map((c) => ({ ...c }));
 }
 
@@ -325,7 +338,7 @@ export function policyControlExpressionsAfterDefaults(policy: PolicyIR, options:
  * asks for the same candidate's expressions once per scope group it appears in, and folding and
  * printing them is the costly part.
  */
-const afterDefaultsMemo = new WeakMap<PolicyIR, Map<string, { kind: ControlKind; admits: string }[]>>();
+const afterDefaultsMemo = new WeakMap<PolicyIR, Map<string, ControlAfterDefaultsCel[]>>();
 const wouldChangeMemo = new WeakMap<PolicyIR, Map<string, string>>();
 
 function memoByPolicy<T>(memo: WeakMap<PolicyIR, Map<string, T>>, policy: PolicyIR, object: string, build: () => T): T {
@@ -336,14 +349,21 @@ function memoByPolicy<T>(memo: WeakMap<PolicyIR, Map<string, T>>, policy: Policy
   return found;
 }
 
-function buildControlExpressionsAfterDefaults(policy: PolicyIR, options: { object: string }): { kind: ControlKind; admits: string }[] {
+/** The conjuncts of `e`'s top-level `&&` (nested ones flattened), or `[e]`. */
+function conjuncts(e: Expr): Expr[] {
+  return e.op === 'and' ? e.args.flatMap(conjuncts) : [e];
+}
+
+function buildControlExpressionsAfterDefaults(policy: PolicyIR, options: { object: string }): ControlAfterDefaultsCel[] {
   const params = policyParams(policy);
   const defaults = new Map<string, Json>([[DEFAULTS_VAR, policyDefaults(policy)]]);
-  const out: { kind: ControlKind; admits: string }[] = [];
+  const names = { object: options.object, params: INLINED };
+  const out: ControlAfterDefaultsCel[] = [];
   for (const kind of CONTROL_KINDS) {
     const condition = fold(controlConditionAfterDefaults(kind), { params: params[kind], vars: defaults });
     if (condition.op === 'lit' && condition.value === true) continue;
-    out.push({ kind, admits: printCel(condition, { object: options.object, params: INLINED }) });
+    const parts = conjuncts(condition);
+    out.push({ kind, admits: printCel(condition, names), parts: parts.length > 1 ? parts.map((part) => printCel(part, names)) : [] });
   }
   return out;
 }
