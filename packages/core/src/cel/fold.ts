@@ -66,17 +66,125 @@ function literalKeys(path: readonly Key[]): string[] | undefined {
   return keys;
 }
 
+/**
+ * What one fold step sees: the params, the literal variables, and a key that identifies both by
+ * value (computed when first needed; `null` when a value cannot be keyed, which turns memoising off).
+ */
+interface Env {
+  readonly params: Readonly<Record<string, Json>> | undefined;
+  readonly vars: ReadonlyMap<string, Json>;
+  key: string | null | undefined;
+}
+
+const NO_VARS: ReadonlyMap<string, Json> = new Map();
+
+/** An exact text form of a JSON value (object keys in order, `-0` kept), or `null` for a non-JSON value. */
+function valueKey(value: unknown): string | null {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Object.is(value, -0) ? '-0' : String(value);
+    case 'boolean':
+      return value ? 't' : 'f';
+    case 'object': {
+      if (value === null) return 'n';
+      let out = Array.isArray(value) ? '[' : '{';
+      if (Array.isArray(value)) {
+        for (const item of value as readonly unknown[]) {
+          const key = valueKey(item);
+          if (key === null) return null;
+          out += `${key},`;
+        }
+        return `${out}]`;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return null;
+      for (const [name, item] of Object.entries(value)) {
+        const key = valueKey(item);
+        if (key === null) return null;
+        out += `${JSON.stringify(name)}:${key},`;
+      }
+      return `${out}}`;
+    }
+    default:
+      return null;
+  }
+}
+
+function envKey(env: Env): string | null {
+  if (env.key !== undefined) return env.key;
+  let key: string | null = env.params === undefined ? 'U' : valueKey(env.params);
+  for (const [name, value] of env.vars) {
+    if (key === null) break;
+    const valueText = valueKey(value);
+    key = valueText === null ? null : `${key}|${name}=${valueText}`;
+  }
+  env.key = key;
+  return key;
+}
+
+/** `env` with `name` bound to `value`. */
+function bind(env: Env, name: string, value: Json): Env {
+  const vars = new Map(env.vars);
+  vars.set(name, value);
+  return { params: env.params, vars, key: undefined };
+}
+
+/** `env` without a binding for `name` (a comprehension variable shadows an outer one); `env` itself when unbound. */
+function unbind(env: Env, name: string): Env {
+  if (!env.vars.has(name)) return env;
+  const vars = new Map(env.vars);
+  vars.delete(name);
+  return { params: env.params, vars, key: undefined };
+}
+
+/**
+ * Folds already done, by node and by the env's key. Fold is a pure function of the node (nodes are
+ * immutable), the params and the variables' values, and emitters fold the same control definitions
+ * for many policies with equal params (and the same rule several times per policy, for its check
+ * and its message). Results are immutable and may be shared. Bounded: dropped when it grows large.
+ */
+let memo = new WeakMap<Expr, Map<string, Expr>>();
+let memoEntries = 0;
+const MEMO_LIMIT = 100_000;
+
 /** Folds `expr` as far as the context decides it. */
 export function fold(expr: Expr, ctx: FoldContext = {}): Expr {
-  const vars = ctx.vars ?? new Map<string, Json>();
-  const rec = (e: Expr, inner: ReadonlyMap<string, Json> = vars): Expr => fold(e, { params: ctx.params, vars: inner });
+  return foldIn(expr, { params: ctx.params, vars: ctx.vars ?? NO_VARS, key: undefined });
+}
+
+/** Nodes worth memoising: those with subtrees that are costly to fold again (the others are cheaper to fold than to look up). */
+const MEMOISED: ReadonlySet<Expr['op']> = new Set(['and', 'or', 'every', 'some', 'let', 'collect', 'cond', 'not', 'in']);
+
+function foldIn(expr: Expr, env: Env): Expr {
+  if (!MEMOISED.has(expr.op)) return foldNode(expr, env);
+  const key = envKey(env);
+  if (key === null) return foldNode(expr, env);
+  let byEnv = memo.get(expr);
+  const known = byEnv?.get(key);
+  if (known !== undefined) return known;
+  const folded = foldNode(expr, env);
+  if (memoEntries >= MEMO_LIMIT) {
+    memo = new WeakMap();
+    memoEntries = 0;
+    byEnv = undefined;
+  }
+  if (byEnv === undefined) memo.set(expr, (byEnv = new Map()));
+  byEnv.set(key, folded);
+  memoEntries++;
+  return folded;
+}
+
+function foldNode(expr: Expr, env: Env): Expr {
+  const { params, vars } = env;
+  const rec = (e: Expr, inner: Env = env): Expr => foldIn(e, inner);
   switch (expr.op) {
     case 'lit':
       return expr;
     case 'param': {
-      if (ctx.params === undefined) return expr;
-      if (!Object.hasOwn(ctx.params, expr.name)) throw new Error(`params have no field ${JSON.stringify(expr.name)}: paramsFor and the rules disagree`);
-      return lit(ctx.params[expr.name] as Json);
+      if (params === undefined) return expr;
+      if (!Object.hasOwn(params, expr.name)) throw new Error(`params have no field ${JSON.stringify(expr.name)}: paramsFor and the rules disagree`);
+      return lit(params[expr.name] as Json);
     }
     case 'var':
       return vars.has(expr.name) ? lit(vars.get(expr.name) as Json) : expr;
@@ -183,17 +291,11 @@ export function fold(expr: Expr, ctx: FoldContext = {}): Expr {
     case 'some': {
       const over = rec(expr.over);
       if (isLit(over) && Array.isArray(over.value) && over.value.length <= UNROLL_LIMIT) {
-        const args = (over.value as readonly Json[]).map((item) => {
-          const inner = new Map(vars);
-          inner.set(expr.var, item);
-          return rec(expr.pred, inner);
-        });
+        const args = (over.value as readonly Json[]).map((item) => rec(expr.pred, bind(env, expr.var, item)));
         return rec({ op: expr.op === 'every' ? 'and' : 'or', args });
       }
       // The comprehension variable shadows any outer binding of the same name.
-      const inner = new Map(vars);
-      inner.delete(expr.var);
-      const pred = rec(expr.pred, inner);
+      const pred = rec(expr.pred, unbind(env, expr.var));
       if (isLit(pred)) {
         if (expr.op === 'every' && pred.value === true) return lit(true);
         if (expr.op === 'some' && pred.value === false) return lit(false);
@@ -207,13 +309,8 @@ export function fold(expr: Expr, ctx: FoldContext = {}): Expr {
     }
     case 'let': {
       const value = rec(expr.value);
-      const inner = new Map(vars);
-      if (isLit(value)) {
-        inner.set(expr.var, value.value);
-        return rec(expr.body, inner);
-      }
-      inner.delete(expr.var);
-      const body = rec(expr.body, inner);
+      if (isLit(value)) return rec(expr.body, bind(env, expr.var, value.value));
+      const body = rec(expr.body, unbind(env, expr.var));
       // Nothing has side effects: an unread value need not be computed.
       if (isLit(body)) return body;
       return { op: 'let', var: expr.var, value, body };
@@ -224,8 +321,7 @@ export function fold(expr: Expr, ctx: FoldContext = {}): Expr {
         const items: Json[] = [];
         let decided = true;
         for (const item of over.value as readonly Json[]) {
-          const inner = new Map(vars);
-          inner.set(expr.var, item);
+          const inner = bind(env, expr.var, item);
           const where = rec(expr.where, inner);
           if (!isLit(where)) decided = false;
           else if (where.value === true) {
@@ -237,8 +333,7 @@ export function fold(expr: Expr, ctx: FoldContext = {}): Expr {
         }
         if (decided) return lit(items);
       }
-      const inner = new Map(vars);
-      inner.delete(expr.var);
+      const inner = unbind(env, expr.var);
       const where = rec(expr.where, inner);
       if (isLit(where) && where.value === false) return lit([]);
       return { op: 'collect', var: expr.var, over, where, select: rec(expr.select, inner) };
