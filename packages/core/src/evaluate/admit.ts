@@ -72,7 +72,9 @@ export function admit(pod: Pod, candidates: readonly PolicyIR[], options: AdmitO
   const warnings = warningDetails.map((w) => w.message);
 
   if (!winner) {
-    const reasons: Reason[] = verdicts.flatMap((v) => v.reasons);
+    // A loop, not `flatMap`, which V8 runs several times slower (a quarter of the bench's pods end here).
+    const reasons: Reason[] = [];
+    for (const verdict of verdicts) for (const r of verdict.reasons) reasons.push(r);
     return { admitted: false, policy: null, candidates: names, mutations: [], mutatedPod: pod, reasons, warnings, warningDetails, verdicts };
   }
   const changed = operation === 'CREATE' && winner.mutated;
