@@ -3,7 +3,7 @@
  * the two template packages built from them: per-control and policy-set.
  */
 import { CONTROL_KINDS, controlDefinitions, type CheckExpr as Expr, type CheckRule as Rule, type ControlKind } from '@psp-translate/core';
-import { RegoPrinter, REGO_LIBRARY, indent, regoLiteral, regoVar } from './print-rego.js';
+import { RegoPrinter, indent, regoLibraryFor, regoLiteral, regoVar } from './print-rego.js';
 
 const CONTAINER_LISTS = '["containers", "initContainers", "ephemeralContainers"]';
 
@@ -71,7 +71,7 @@ import future.keywords.in
  * pods/ephemeralcontainers subresource (kubectl debug) carries the whole pod and is checked.
  */
 export function perControlRego(kind: ControlKind, pkg: string): string {
-  return `${HEADER(pkg)}
+  const code = `${HEADER(pkg)}
 # Pods in the constraint's scopes that this control of the policy refuses. Every operation counts:
 # UPDATE of pods/ephemeralcontainers adds containers that PSP checked too.
 violation[{"msg": msg}] if {
@@ -81,14 +81,14 @@ violation[{"msg": msg}] if {
 }
 
 ${controlFunctions(kind)}
-
-${REGO_LIBRARY}`;
+`;
+  return `${code}\n${regoLibraryFor(code)}`;
 }
 
 /** The Rego of the policy-set template: a violation when no candidate policy admits the pod. */
 export function policySetRego(pkg: string): string {
   const refusals = CONTROL_KINDS.map((kind) => `${kind}_failures(pod, p.${kind})`).join(' |\n  ');
-  return `${HEADER(pkg)}
+  const code = `${HEADER(pkg)}
 # Pods in the constraint's scopes that none of the candidate policies admits (PSP admitted a pod
 # when any policy it might use admitted it). Every operation counts, UPDATE of
 # pods/ephemeralcontainers included.
@@ -115,6 +115,6 @@ _psp_policy_set_message(pod, candidates) := "no PodSecurityPolicy may be used by
 }
 
 ${CONTROL_KINDS.map(controlFunctions).join('\n\n')}
-
-${REGO_LIBRARY}`;
+`;
+  return `${code}\n${regoLibraryFor(code)}`;
 }

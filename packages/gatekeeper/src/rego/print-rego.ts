@@ -256,7 +256,7 @@ export function indent(lines: readonly string[], by = '  '): string {
     .join('\n');
 }
 
-/** Functions every printed control relies on. Written once here, small and total. */
+/** Functions the printed controls rely on. Written once here, small and total. */
 export const REGO_LIBRARY = `# The value at path under x; d when a step is missing or x is not an object or array.
 _psp_get(x, path, d) := r if {
   _psp_walkable(x)
@@ -326,3 +326,26 @@ _psp_in_scope(pod, scopes) if {
   _psp_selects(scope.requester, _psp_requester)
 }
 `;
+
+/** The library's definitions, one per blank-line-separated block, by the name each defines. */
+const LIBRARY_BLOCKS: readonly { name: string; text: string }[] = REGO_LIBRARY.trim()
+  .split(/\n\n(?=#|_psp_)/)
+  .map((text) => ({ name: /^(?:#[^\n]*\n)*(_psp_[A-Za-z0-9_]+)/.exec(text)?.[1] ?? '', text }));
+
+/**
+ * The part of {@link REGO_LIBRARY} that `code` uses, directly or through other library functions,
+ * in library order: a template carries only what it calls.
+ */
+export function regoLibraryFor(code: string): string {
+  const used = new Set<string>();
+  const visit = (text: string): void => {
+    for (const { name } of LIBRARY_BLOCKS) {
+      if (used.has(name) || !new RegExp(`\\b${name}\\b`).test(text)) continue;
+      used.add(name);
+      // Every definition of the name (a function of several bodies is several blocks).
+      for (const block of LIBRARY_BLOCKS) if (block.name === name) visit(block.text);
+    }
+  };
+  visit(code);
+  return `${LIBRARY_BLOCKS.filter((block) => used.has(block.name)).map((block) => block.text).join('\n\n')}\n`;
+}
