@@ -85,7 +85,8 @@ export class PodDraft {
       if (!isObject(child)) {
         const existed = child !== undefined;
         child = {};
-        this.ops.push({ op: existed ? 'replace' : 'add', path: pointerOf(path, i + 1), value: {} });
+        // The path's own pointer is given for the last segment (the usual object to create).
+        this.ops.push({ op: existed ? 'replace' : 'add', path: pointer !== undefined && i === path.length - 1 ? pointer : pointerOf(path, i + 1), value: {} });
         owned.push(child as object);
         node[key] = child;
       } else if (!owned.includes(child as object)) {
