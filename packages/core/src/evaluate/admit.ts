@@ -72,7 +72,7 @@ export function admit(pod: Pod, candidates: readonly PolicyIR[], options: AdmitO
   const warnings = warningDetails.length === 0 ? [] : warningDetails.map((w) => w.message);
 
   if (!winner) {
-    // A loop, not `flatMap`, which V8 runs several times slower (a quarter of the bench's pods end here).
+    // A loop, not `flatMap`, which V8 runs several times slower (half of the bench's pods end here).
     const reasons: Reason[] = [];
     for (const verdict of verdicts) for (const r of verdict.reasons) reasons.push(r);
     return { admitted: false, policy: null, candidates: names, mutations: [], mutatedPod: pod, reasons, warnings, warningDetails, verdicts };
