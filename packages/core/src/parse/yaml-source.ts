@@ -134,19 +134,20 @@ export class YamlDocumentStream {
     // composer (it yields a document when the next begins), so they wait here until theirs is out:
     // the composer yields one document per `document` token, in order.
     const pendingKeys: CollectionKey[][] = [];
-    const stream = this;
-    function* inspected(tokens: Iterable<CST.Token>): Generator<CST.Token> {
-      for (const token of tokens) {
-        const keys: CollectionKey[] = [];
-        stream.tooDeep = inspectSyntaxTree(token, MAX_NESTING_DEPTH, keys);
-        if (stream.tooDeep) return;
-        if (token.type === 'document') pendingKeys.push(keys);
-        yield token;
-      }
-    }
     const composer = new Composer(YAML_OPTIONS);
-    for (const document of composer.compose(inspected(new Parser(this.lineCounter.addNewLine).parse(this.text)))) {
+    for (const document of composer.compose(this.inspected(new Parser(this.lineCounter.addNewLine).parse(this.text), pendingKeys))) {
       yield { document, collectionKeys: pendingKeys.shift() ?? [] };
+    }
+  }
+
+  /** Passes on each syntax tree once its nesting is checked and its collection keys are found; stops at one too deep. */
+  private *inspected(tokens: Iterable<CST.Token>, pendingKeys: CollectionKey[][]): Generator<CST.Token> {
+    for (const token of tokens) {
+      const keys: CollectionKey[] = [];
+      this.tooDeep = inspectSyntaxTree(token, MAX_NESTING_DEPTH, keys);
+      if (this.tooDeep) return;
+      if (token.type === 'document') pendingKeys.push(keys);
+      yield token;
     }
   }
 }
