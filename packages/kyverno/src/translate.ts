@@ -15,6 +15,7 @@
  */
 import { CONTROL_KINDS, policyAdmitsExpression, type PolicyIR } from '@psp-translate/core';
 import { kyvernoAction, type KyvernoAction } from './action.js';
+import { jsonCopy } from './plain-data.js';
 import { buildExceptions } from './exceptions.js';
 import {
   CLUSTER_POLICY_ANNOTATIONS,
@@ -369,7 +370,7 @@ export function translateKyverno(input: KyvernoInput): KyvernoTranslation {
   }
 
   // Plain data with no shared subtrees: serialisers must not emit YAML anchors and aliases.
-  const objects = JSON.parse(JSON.stringify([...policiesOut, ...exceptions])) as KubernetesObject[];
+  const objects = jsonCopy([...policiesOut, ...exceptions]);
   const tests = options.emitTests ? buildKyvernoTests({ policies, plan, objects, options }) : undefined;
   return { objects, tests, report };
 }

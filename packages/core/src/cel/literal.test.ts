@@ -19,6 +19,12 @@ describe('celLiteral', () => {
     fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (text) => evaluateCel(celString(text)) === text), { seed, numRuns: 300 });
   });
 
+  test('strings without characters to escape are written as they are, astral characters included', () => {
+    expect(celString('object.spec.hostPID: é 😀')).toBe('"object.spec.hostPID: é 😀"');
+    expect(celString('')).toBe('""');
+    expect(celString('a\u2028b')).toBe('"a\\u2028b"');
+  });
+
   test('whole numbers are ints, others doubles, as Kubernetes binds JSON', () => {
     expect(celLiteral(42)).toBe('42');
     expect(celLiteral(-7)).toBe('-7');

@@ -6,12 +6,17 @@ import type { Json } from './ast.js';
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
+/** Characters the loop below escapes or rejects; surrogates (paired or not) go through the loop, which tells them apart. */
+const NEEDS_CEL_ESCAPE = /[\\"\x00-\x1f\x7f\u2028\u2029\ud800-\udfff]/;
+
 /**
  * A CEL string literal for `value`: double-quoted, with `\`, `"`, and control characters escaped.
  * Other characters are written as they are (CEL source is UTF-8). A lone UTF-16 surrogate cannot be
  * written in CEL at all and is an error.
  */
 export function celString(value: string): string {
+  // Most strings need no escape (and no surrogate check): written as they are, without the loop.
+  if (!NEEDS_CEL_ESCAPE.test(value)) return `"${value}"`;
   let out = '"';
   for (const ch of value) {
     const code = ch.codePointAt(0) ?? 0;

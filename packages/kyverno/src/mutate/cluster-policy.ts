@@ -95,6 +95,24 @@ function appArmorRule(edit: AppArmorDefault): MutateRuleBody {
   };
 }
 
+/**
+ * The JSON patch (as YAML text) appending `cap` to a container's capability list. Memoised: every
+ * PSP with capability defaults writes one per capability and container list, mostly the same few
+ * (`drop: [ALL]`), and yaml's stringify costs more than the rest of the rule. Bounded.
+ */
+const appendPatches = new Map<string, string>();
+const APPEND_PATCHES_LIMIT = 1000;
+function appendPatch(kind: ContainerKind, which: 'add' | 'drop', cap: string): string {
+  const key = `${kind}\u0000${which}\u0000${cap}`;
+  let text = appendPatches.get(key);
+  if (text === undefined) {
+    text = yaml.stringify([{ op: 'add', path: `/spec/${kind}/{{ elementIndex }}/securityContext/capabilities/${which}/-`, value: cap }], { lineWidth: 0 });
+    if (appendPatches.size >= APPEND_PATCHES_LIMIT) appendPatches.clear();
+    appendPatches.set(key, text);
+  }
+  return text;
+}
+
 function capabilitiesRule(edit: CapabilitiesDefault): MutateRuleBody {
   const listOf = (which: 'add' | 'drop') => `(element.securityContext.capabilities.${which} || \`[]\`)`;
   const missingDrop = (cap: string) => `!contains(${listOf('drop')}, ${jmespathLiteral(cap)})`;
@@ -115,7 +133,7 @@ function capabilitiesRule(edit: CapabilitiesDefault): MutateRuleBody {
     const append = (which: 'add' | 'drop', cap: string, condition: string): ForEachMutation => ({
       list: jmespathContainerList(kind),
       preconditions: { all: [isTrue(condition)] },
-      patchesJson6902: yaml.stringify([{ op: 'add', path: `/spec/${kind}/{{ elementIndex }}/securityContext/capabilities/${which}/-`, value: cap }], { lineWidth: 0 }),
+      patchesJson6902: appendPatch(kind, which, cap),
     });
     for (const cap of edit.drop) foreach.push(append('drop', cap, missingDrop(cap)));
     for (const cap of edit.add) foreach.push(append('add', cap, missingAdd(cap)));

@@ -15,9 +15,15 @@ import { kebabCase } from '../names.js';
  * `undefined` for a policy without defaults.
  */
 export function defaultsPresentOnUpdate(policy: PolicyIR): string | undefined {
+  if (presentOnUpdate.has(policy)) return presentOnUpdate.get(policy);
   const pending = pendingDefaultsExpression(defaultsPlan(policy).edits);
-  return pending === undefined ? undefined : `request.operation != "UPDATE" || !(${pending})`;
+  const expression = pending === undefined ? undefined : `request.operation != "UPDATE" || !(${pending})`;
+  presentOnUpdate.set(policy, expression);
+  return expression;
 }
+
+/** By policy object (the IR is immutable): the expression is wanted for every candidate set a policy is in. */
+const presentOnUpdate = new WeakMap<PolicyIR, string | undefined>();
 
 /** A named CEL validation: all `expressions` must hold. */
 export interface CelValidation {
