@@ -12,7 +12,7 @@ import type { PolicyIR } from '@psp-translate/core';
 import type { CheckId } from '../checks/check.js';
 import { checksFor } from '../evaluate.js';
 import { compareLevels, effectiveMinor, parseKubeVersion, type Level, type PsaMinorVersion, type PsaVersion } from '../version.js';
-import { checkAnalyses, type Finding } from './blockers.js';
+import { checkAnalyses, type CheckAnalysis, type Finding } from './blockers.js';
 import { policyFacts, type PolicyFacts } from './facts.js';
 import { gapsTo, type Gap } from './gaps.js';
 import { lostDefaults, lostProtections, type LostDefault, type LostProtection } from './lost.js';
@@ -142,13 +142,23 @@ export function assessPolicy(policy: PolicyIR, options: AssessOptions = {}): Ass
     };
   }
 
+  // An analysis that does not take the version (declares one parameter) is decided once, not at
+  // every version and level: most checks' analyses read only the policy.
+  const versionless = new Map<CheckId, Finding | undefined>();
+  const analyse = (id: CheckId, minor: number): Finding | undefined => {
+    const analysis: CheckAnalysis = checkAnalyses[id];
+    if (analysis.length >= 2) return analysis(facts, minor);
+    if (!versionless.has(id)) versionless.set(id, analysis(facts, minor));
+    return versionless.get(id);
+  };
+
   // failing[level][minor]: the checks in force there that the PSP can admit a failing pod for.
   const failing = {} as Record<'baseline' | 'restricted', Map<CheckId, Finding>[]>;
   for (const level of STRICT_LEVELS) {
     failing[level] = minors.map((minor) => {
       const found = new Map<CheckId, Finding>();
       for (const check of checksFor(level, v1(minor))) {
-        const result = checkAnalyses[check.id](facts, minor);
+        const result = analyse(check.id, minor);
         if (result) found.set(check.id, result);
       }
       return found;
