@@ -16,7 +16,7 @@
 // Run after `tsc -b` (root `build`/`prepare` do; `prepack` runs it before `pnpm pack`).
 // Usage: node scripts/bundle.mjs   (from anywhere)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -33,6 +33,18 @@ if (!existsSync(entry)) {
 // CommonJS dependencies (commander, yaml, handlebars, cli-table3, ...) call `require` for Node's
 // built-ins; an ES module has none, so each output file gets one.
 const banner = "import { createRequire as __pspTranslateCreateRequire } from 'node:module';\nconst require = __pspTranslateCreateRequire(import.meta.url);";
+
+// zod's `z` namespace re-exports every message locale (`z.locales.de()`, ~60 of them, ~40% of
+// the chunk `ir` and `translate` load). We never switch locale: zod's schemas import English
+// directly, so the namespace module is replaced by one exporting `en` only. Checked below: no
+// module of ours mentions `locales`.
+const ZOD_LOCALES = /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/;
+const englishOnly = {
+  name: 'zod-english-only',
+  setup(bundle) {
+    bundle.onLoad({ filter: ZOD_LOCALES }, () => ({ contents: "export { default as en } from './en.js';\n", loader: 'js' }));
+  },
+};
 
 const result = await build({
   absWorkingDir: packageDir,
@@ -54,7 +66,17 @@ const result = await build({
   logLevel: 'warning',
   write: false,
   metafile: true,
+  plugins: [englishOnly],
 });
+
+const inputs = Object.keys(result.metafile.inputs);
+if (!inputs.some((input) => ZOD_LOCALES.test(input))) {
+  throw new Error('zod-english-only matched no module: zod moved its locales; update the filter or drop the plugin');
+}
+const ours = inputs.filter((input) => !input.includes('node_modules') && /\.js$/.test(input));
+if (!ours.includes('dist/index.js')) throw new Error('the check below would see none of our modules: the metafile inputs changed shape');
+const usesLocales = ours.filter((input) => /\blocales\b/.test(readFileSync(path.join(packageDir, input), 'utf8')));
+if (usesLocales.length > 0) throw new Error(`${usesLocales.join(', ')} mention zod's locales, which the bundle leaves out (zod-english-only)`);
 
 // Write atomically (temporary file, then rename): tests may bundle in parallel while another
 // process runs the bin. Chunk names carry a content hash, so the same build writes the same files;
