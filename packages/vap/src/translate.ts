@@ -14,7 +14,8 @@
  * PSP defaults become MutatingAdmissionPolicies (Kubernetes 1.34+). Where several candidates may
  * default a pod, PSP applied the defaults of the policy it chose; one mutating policy per
  * defaulting candidate writes its defaults exactly where core's `chosenPolicyExpression` says PSP
- * chose it, and the validation judges each candidate after its own defaults.
+ * chose it, and the validation admits a pod some candidate admits unchanged (as the chosen PSP's
+ * defaults left it).
  */
 import {
   CEL_PER_CALL_LIMIT,
@@ -173,11 +174,15 @@ interface CandidateOptions {
   afterDefaults: boolean;
   /** Bind `<name>_failure` messages (validating policies). */
   messages: boolean;
-  /** Admit an UPDATE only where the candidate's defaults would change nothing (validating policies). */
-  updateGuard: boolean;
+  /**
+   * Where the candidate admits only a pod its defaults would not change: on UPDATE (PSP changed pods
+   * on CREATE only), on every operation (where the mutating policies write exactly the defaults
+   * PSP chose), or nowhere.
+   */
+  unchangedOn: 'UPDATE' | 'always' | 'never';
 }
 
-const VALIDATE_PLAIN: CandidateOptions = { afterDefaults: false, messages: true, updateGuard: true };
+const VALIDATE_PLAIN: CandidateOptions = { afterDefaults: false, messages: true, unchangedOn: 'UPDATE' };
 
 /** Whether every expression a candidate's after-defaults variables would hold stays under the per-expression cost limit. */
 function afterDefaultsFitLimit(policy: PolicyIR, cache: PolicyCelCache): boolean {
@@ -199,7 +204,12 @@ function candidateVariables(policy: PolicyIR, admitsName: string, pool: Identifi
   const failure = options.messages ? pool.claim(`${admitsName}_failure`) : undefined;
   const wouldChange = wouldChangeExpression(plan);
   // PSP admitted an UPDATE (incl. pods/ephemeralcontainers) under a policy only if its defaults would change nothing.
-  const updateGuard = wouldChange === undefined || !options.updateGuard ? undefined : `(request.operation != "UPDATE" || !(${wouldChange}))`;
+  const updateGuard =
+    wouldChange === undefined || options.unchangedOn === 'never'
+      ? undefined
+      : options.unchangedOn === 'always'
+        ? `!(${wouldChange})`
+        : `(request.operation != "UPDATE" || !(${wouldChange}))`;
   const joined = controls.length === 0 ? 'true' : controls.map((c) => (controls.length === 1 ? c.admits : `(${c.admits})`)).join(' && ');
   // The conjunction costs its parts plus one per `&&` (how estimateCelCost counts calls).
   const joinedCost = controls.reduce((sum, c) => sum + costOf(c.admits, cache.costs), Math.max(0, controls.length - 1));
@@ -252,12 +262,13 @@ const UPDATE_CHANGE_MESSAGE = 'its defaults would change this pod, and PodSecuri
 const FAILS_AFTER_DEFAULTS_MESSAGE = 'the pod with its defaults applied is not admitted';
 
 /**
- * The spec of one group's ValidatingAdmissionPolicy. With `afterDefaults` (the mutating policies
- * write exactly the defaults PSP chose), each defaulting candidate is judged after its own
- * defaults: "some candidate admits after its own defaults" is PSP's verdict on the pod as
- * submitted, and stays true on the pod as the chosen PSP's defaults left it.
+ * The spec of one group's ValidatingAdmissionPolicy. With `unchangedOnCreate` (the mutating
+ * policies write exactly the defaults of the PSP that PSP admission chose), a candidate admits
+ * only a pod its defaults would not change, on CREATE too: the chosen PSP admits the pod as its
+ * defaults left it, unchanged; where PSP admitted a pod unchanged, so does this; and where PSP
+ * rejected a pod no defaults were written and no candidate admits it unchanged.
  */
-function validatingSpec(group: ScopeGroup, candidates: readonly PolicyIR[], cache: PolicyCelCache, afterDefaults: boolean): Record<string, unknown> {
+function validatingSpec(group: ScopeGroup, candidates: readonly PolicyIR[], cache: PolicyCelCache, unchangedOnCreate: boolean): Record<string, unknown> {
   const spec: Record<string, unknown> = {
     failurePolicy: 'Fail',
     matchConstraints: { resourceRules: VALIDATE_RESOURCE_RULES },
@@ -277,10 +288,11 @@ function validatingSpec(group: ScopeGroup, candidates: readonly PolicyIR[], cach
   }
   const pool = new IdentifierPool();
   // Named as core's policySetExpression names candidates: psp_<name>, non-identifier characters as `_`.
-  const options: CandidateOptions = { ...VALIDATE_PLAIN, afterDefaults };
+  const options: CandidateOptions = { ...VALIDATE_PLAIN, unchangedOn: unchangedOnCreate ? 'always' : 'UPDATE' };
   const parts = candidates.map((policy) => candidateVariables(policy, pool.claim(`psp_${policy.name.replace(/[^A-Za-z0-9_]/g, '_')}`), pool, cache, options));
   spec.variables = parts.flatMap((p) => p.variables);
-  const unchangedWhy = afterDefaults
+  // On CREATE such a candidate admits the pod as submitted, but PSP did not choose it: it rejects the pod with its defaults.
+  const unchangedWhy = unchangedOnCreate
     ? `(request.operation == "UPDATE" ? ${celString(UPDATE_CHANGE_MESSAGE)} : ${celString(FAILS_AFTER_DEFAULTS_MESSAGE)})`
     : celString(UPDATE_CHANGE_MESSAGE);
   const why = (p: CandidateVariables) =>
@@ -356,10 +368,11 @@ interface GroupMutations {
   objects: KubernetesObject[];
   /**
    * Several candidates, and each defaulting one's defaults are written exactly where PSP chose it:
-   * the validation is then "some candidate admits after its own defaults" (core's `admits`). With one
-   * candidate, or no defaults, validating the pod as the mutating policies left it is already exact.
+   * the validation is then "some candidate admits the pod, as the mutating policies left it,
+   * unchanged". With one candidate, or no defaults, validating the pod as the mutating policies
+   * left it is already exact.
    */
-  validateAfterDefaults: boolean;
+  validateUnchanged: boolean;
 }
 
 /**
@@ -373,7 +386,8 @@ interface GroupMutations {
  * expression carries the whole choice. At most one of these policies matches a pod.
  *
  * Where a candidate's checks after defaults would exceed the per-expression cost limit even split
- * per control, the group falls back to the first defaulting candidate's defaults (reported approximate).
+ * per control, or a policy's total the per-evaluation budget, the group falls back to the first
+ * defaulting candidate's defaults (reported approximate).
  */
 function mutatingPolicies(
   group: ScopeGroup,
@@ -386,12 +400,13 @@ function mutatingPolicies(
   const plan = (p: PolicyIR) => cache.of(p).plan;
   const defaulting = candidates.filter((p) => plan(p).mutations.length > 0);
   const first = defaulting[0];
-  if (first === undefined) return { objects: [], validateAfterDefaults: false };
+  if (first === undefined) return { objects: [], validateUnchanged: false };
   const scope = describeGroup(group);
   if (candidates.length === 1) {
-    return { objects: mutatingPair(group, first, [...scopeConditions(group)], [], objectName(baseName, 'defaults'), apiVersion, cache, 'IfNeeded'), validateAfterDefaults: false };
+    return { objects: mutatingPair(group, first, [...scopeConditions(group)], [], objectName(baseName, 'defaults'), apiVersion, cache, 'IfNeeded'), validateUnchanged: false };
   }
   const tooCostly = candidates.filter((p) => !afterDefaultsFitLimit(p, cache));
+  let why = `the checks of ${tooCostly.map((p) => p.name).join(', ')} after its defaults would exceed the per-expression CEL cost limit`;
   if (tooCostly.length === 0) {
     const choice = chosenPolicyExpression(candidates, { object: 'object' });
     const byName = new Map(candidates.map((p) => [p.name, p]));
@@ -400,7 +415,7 @@ function mutatingPolicies(
       pool.claim(c.variables.admitsAfterDefaults);
       pool.claim(c.variables.wouldChange);
     }
-    const options: CandidateOptions = { afterDefaults: true, messages: false, updateGuard: false };
+    const options: CandidateOptions = { afterDefaults: true, messages: false, unchangedOn: 'never' };
     const variables = choice.candidates.flatMap((c) => {
       const policy = byName.get(c.policy) as PolicyIR;
       return [...candidateVariables(policy, c.variables.admitsAfterDefaults, pool, cache, options).variables, { name: c.variables.wouldChange, expression: cache.of(policy).changes() }];
@@ -420,13 +435,16 @@ function mutatingPolicies(
         'Never',
       );
     });
-    return { objects, validateAfterDefaults: true };
+    // Each policy evaluates the whole choice: its estimated total must fit the per-evaluation budget.
+    const overBudget = objects.filter((o) => o.kind === 'MutatingAdmissionPolicy' && expressionsOf(o).reduce((sum, e) => sum + costOf(e.expression, cache.costs), 0) > CEL_RUNTIME_BUDGET);
+    if (overBudget.length === 0) return { objects, validateUnchanged: true };
+    why = `deciding which of them PSP chose would exceed the per-evaluation CEL budget (${overBudget.map((o) => o.metadata.name).join(', ')})`;
   }
   report.push({
     policy: first.name,
     control: null,
     fidelity: 'approximate',
-    message: `pods in scope (${scope}) may use ${candidates.map((p) => p.name).join(', ')}; the checks of ${tooCostly.map((p) => p.name).join(', ')} after its defaults would exceed the per-expression CEL cost limit, so which PSP's defaults PSP applied cannot be decided here: the defaults of ${first.name} (first defaulting PSP by name) are applied wherever no other candidate admits the pod as submitted, whereas PSP used another policy's defaults when ${first.name} rejected the defaulted pod`,
+    message: `pods in scope (${scope}) may use ${candidates.map((p) => p.name).join(', ')}; ${why}, so which PSP's defaults PSP applied cannot be decided here: the defaults of ${first.name} (first defaulting PSP by name) are applied wherever no other candidate admits the pod as submitted, whereas PSP used another policy's defaults when ${first.name} rejected the defaulted pod`,
   });
   const unchanged = candidates.filter((p) => !defaulting.includes(p));
   const conditions: MatchCondition[] = [...scopeConditions(group)];
@@ -437,7 +455,7 @@ function mutatingPolicies(
       expression: unchanged.map((p) => `!(${cache.of(p).controls.map((c) => `(${c.admits})`).join(' && ') || 'true'})`).join(' && '),
     });
   }
-  return { objects: mutatingPair(group, first, conditions, [], objectName(baseName, 'defaults'), apiVersion, cache, 'IfNeeded'), validateAfterDefaults: false };
+  return { objects: mutatingPair(group, first, conditions, [], objectName(baseName, 'defaults'), apiVersion, cache, 'IfNeeded'), validateUnchanged: false };
 }
 
 /** One MutatingAdmissionPolicy (and binding) writing `policy`'s defaults where `conditions` hold. */
@@ -529,17 +547,17 @@ export function translateVap(input: VapInput, options: VapOptions = {}): VapTran
     const baseName = objectName('psp', String(index + 1).padStart(2, '0'), ...(candidates.length === 0 ? ['none'] : candidates.map((p) => p.name)));
     const annotations = { 'psp-translate.io/candidates': candidates.map((p) => p.name).join(','), 'psp-translate.io/scope': scope };
 
-    let validateAfterDefaults = false;
+    let validateUnchanged = false;
     if (mapApi !== undefined) {
       const mutations = mutatingPolicies(group, candidates, baseName, mapApi.apiVersion, report, cache);
       if (options.estimateCosts !== false) for (const object of mutations.objects) if (object.kind === 'MutatingAdmissionPolicy') accountCosts(object, costs, report, cache.costs);
       objects.push(...mutations.objects);
-      validateAfterDefaults = mutations.validateAfterDefaults;
+      validateUnchanged = mutations.validateUnchanged;
     }
     if (candidates.length === 0) {
       report.push({ policy: null, control: null, fidelity: 'exact', message: `pods in scope (${scope}) could use no PSP: PSP rejected them all, and ${baseName} denies them` });
     }
-    const policy: KubernetesObject = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: metadata(baseName, annotations), spec: validatingSpec(group, candidates, cache, validateAfterDefaults) };
+    const policy: KubernetesObject = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: metadata(baseName, annotations), spec: validatingSpec(group, candidates, cache, validateUnchanged) };
     if (options.estimateCosts !== false) accountCosts(policy, costs, report, cache.costs);
     const bindingSpec: Record<string, unknown> = { policyName: baseName, validationActions: actions };
     const selector = namespaceSelector(group.namespace);

@@ -28,12 +28,17 @@ const defaultingCandidates = fc
 describe('several defaulting candidates: the chosen PSP defaults the pod, as PSP admission did', () => {
   test('20 candidate sets x 100 CREATE requests: verdict and defaulted pod equal admit()', () => {
     const tally = { cases: 0, admitted: 0, defaulted: 0, laterDefaulting: 0, unchangedOverDefaulting: 0 };
+    let maxCost = 0;
     fc.assert(
       fc.property(defaultingCandidates, fc.array(arbitraryPod, { minLength: 100, maxLength: 100 }), (candidates, pods) => {
         const names = candidates.map((p) => p.name);
-        const { objects, report } = translateVap({ policies: candidates, scopeGroups: [everyone(names)] }, { kubeVersion: '1.36', estimateCosts: false });
+        const { objects, report, costs } = translateVap({ policies: candidates, scopeGroups: [everyone(names)] }, { kubeVersion: '1.36' });
         // The scope is reported exact: no group fell back to first-by-name defaults.
         expect(report.filter((e) => e.fidelity === 'approximate' && e.control === null)).toEqual([]);
+        // Every expression, and each policy's total, stays within the API server's limits.
+        expect(costs.filter((c) => c.overLimit)).toEqual([]);
+        expect(report.filter((e) => e.message.startsWith('error:'))).toEqual([]);
+        maxCost = Math.max(maxCost, ...costs.map((c) => c.cost));
         const byName = new Map(candidates.map((p) => [p.name, p]));
         const defaulting = [...names].sort().filter((n) => defaultsPlan(byName.get(n) as PolicyIR).mutations.length > 0);
         for (const pod of pods) {
@@ -55,7 +60,7 @@ describe('several defaulting candidates: the chosen PSP defaults the pod, as PSP
       }),
       { seed, numRuns: 20, endOnFailure: true },
     );
-    console.info('vap multi-default', tally);
+    console.info('vap multi-default', tally, 'highest expression cost', maxCost);
     expect(tally.cases).toBe(2000);
     // The cases first-by-name defaults got wrong occur often enough to mean something.
     expect(tally.admitted).toBeGreaterThan(150);
