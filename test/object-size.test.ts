@@ -17,10 +17,10 @@ import { vapTarget } from '@psp-translate/vap';
 
 /** The annotation limit (apimachinery `TotalAnnotationSizeLimitB`), which last-applied-configuration must fit in. */
 const ANNOTATIONS_LIMIT = 256 * 1024;
-/** The policy-set template (every control's CEL and Rego for any number of candidates). */
-const POLICY_SET_TEMPLATE_LIMIT = 96 * 1024;
-/** Any per-control template. */
-const PER_CONTROL_TEMPLATE_LIMIT = 20 * 1024;
+/** The policy-set template (every control's CEL and Rego for any number of candidates): 81 KB when written, was 254 KB. */
+const POLICY_SET_TEMPLATE_LIMIT = 88 * 1024;
+/** Any per-control template: at most 14 KB when written (seLinux), was up to 57 KB. */
+const PER_CONTROL_TEMPLATE_LIMIT = 16 * 1024;
 
 const TARGETS: readonly TargetModule[] = [gatekeeperTarget, kyvernoTarget, psaTarget, vapTarget];
 const ACTIONS: EngineActions = { action: 'default', gatekeeper: 'deny', kyverno: 'Enforce', vap: ['Deny'], psa: 'enforce', notes: {} };

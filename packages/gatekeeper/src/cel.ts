@@ -37,6 +37,8 @@ const POD = 'object';
 export const CONTAINER_LISTS_VARIABLE = 'containerLists';
 /** The variable holding the failure messages (per-control: of the control; policy set: per candidate). */
 export const FAILURES_VARIABLE = 'failures';
+/** The pod's container lists, in the order PSP checked them. */
+const CONTAINER_KINDS_CEL = `[${CONTAINER_KINDS.map((kind) => JSON.stringify(kind)).join(', ')}]`;
 /** The comprehension variable naming the container list a container rule is visiting. */
 const LIST_VAR = 'list';
 
@@ -151,13 +153,14 @@ function ruleFailures(kind: ControlKind, rule: Rule, names: PrintNames): string 
     failures = `(${failing} ? [${print(message)}] : [])`;
   } else if (scope.kind === 'items') {
     const message = concat(lit(`${kind}: ${scope.path.join('.')}[`), scope.label, lit(`]${fieldSuffix(rule.field)}: `), rule.detail);
-    failures = `${print(getOr(v('object'), scope.path, []))}.filter(${scope.var}, ${failing}).map(${scope.var}, ${print(message)})`;
+    failures = `${print(getOr(v('object'), scope.path, []))}\n  .filter(${scope.var}, ${failing})\n  .map(${scope.var}, ${print(message)})`;
   } else {
     // The first failing container of each list, in list order.
     const message = concat(lit(`${kind}: spec.`), v(LIST_VAR), lit('['), getOr(v('container'), ['name'], ''), lit(`]${fieldSuffix(rule.field)}: `), rule.detail);
     failures =
-      `${JSON.stringify(CONTAINER_KINDS)}.map(${LIST_VAR}, variables.${CONTAINER_LISTS_VARIABLE}[${LIST_VAR}].filter(container, ${failing}).map(container, ${print(message)}))` +
-      '.filter(found, size(found) > 0).map(found, found[0])';
+      `${CONTAINER_KINDS_CEL}.map(${LIST_VAR}, variables.${CONTAINER_LISTS_VARIABLE}[${LIST_VAR}]\n` +
+      `  .filter(container, ${failing})\n  .map(container, ${print(message)}))\n` +
+      '  .filter(found, size(found) > 0).map(found, found[0])';
   }
   if (rule.let === undefined) return failures;
   // The rule's `let` is computed once, outside the loop over items.
@@ -174,8 +177,8 @@ export function controlFailuresCel(kind: ControlKind, params: string, indent = '
   const rules = controlDefinitions[kind].rules as readonly Rule[];
   const parts = rules.flatMap((rule) => ruleFailures(kind, rule, names) ?? []);
   if (parts.length === 0) return '[]';
-  if (parts.length === 1) return parts[0] as string;
-  return `(\n${parts.map((p) => `${indent}  ${p}`).join(' +\n')}\n${indent})`;
+  if (parts.length === 1) return (parts[0] as string).replaceAll('\n', `\n${indent}`);
+  return `(\n${parts.map((p) => `${indent}  ${p.replaceAll('\n', `\n${indent}  `)}`).join(' +\n')}\n${indent})`;
 }
 
 /** The CEL of one control's template: pods outside the scopes pass; others must fail no rule. */
