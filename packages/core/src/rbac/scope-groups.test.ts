@@ -105,6 +105,31 @@ describe('scopeGroups', () => {
     expect(candidatesFor(index, policies, { namespace: 'team', serviceAccount: 'app' })).toEqual(['b']);
     expect(candidatesFor(index, policies, { namespace: 'team', serviceAccount: 'app', requester: { user: 'alice', groups: ['system:authenticated'] } })).toEqual(['b', 'c']);
   });
+
+  it('candidatesFor answers for the index and policies passed, when calls alternate between them, and tells requesters apart by groups too', () => {
+    const grant = (policy: string) =>
+      rbacInput(
+        clusterRole(policy, [useRule(policy)]),
+        roleBinding('team', 'use', { kind: 'ClusterRole', name: policy }, [group('system:serviceaccounts:team')]),
+        clusterRoleBinding('ops', policy, [group('ops')]),
+      );
+    const policies = psps('a', 'b');
+    const indexA = buildRbacIndex(grant('a'), { policies });
+    const indexB = buildRbacIndex(grant('b'), { policies });
+    const onlyA = psps('a');
+    const pod = { namespace: 'team', serviceAccount: 'app' };
+    const other = { namespace: 'other', serviceAccount: 'app' };
+    for (let round = 0; round < 2; round++) {
+      expect(candidatesFor(indexA, policies, pod)).toEqual(['a']);
+      expect(candidatesFor(indexB, policies, pod)).toEqual(['b']);
+      expect(candidatesFor(indexB, onlyA, pod)).toEqual([]);
+      expect(candidatesFor(indexA, onlyA, pod)).toEqual(['a']);
+      expect(candidatesFor(indexA, policies, other)).toEqual([]);
+      // The same user name with and without the granted group: two answers, not one.
+      expect(candidatesFor(indexA, policies, { ...other, requester: { user: 'bob', groups: ['system:authenticated'] } })).toEqual([]);
+      expect(candidatesFor(indexA, policies, { ...other, requester: { user: 'bob', groups: ['ops', 'system:authenticated'] } })).toEqual(['a']);
+    }
+  });
 });
 
 // ---- property: scopeGroups partitions every pod, agreeing with candidatesFor and a naive authorizer ----
