@@ -205,6 +205,16 @@ describe('capabilities', () => {
       { op: 'add', path: '/spec/containers/0/securityContext/capabilities', value: { add: ['CHOWN'], drop: ['MKNOD', 'NET_RAW'] } },
     ]);
   });
+  it('gives each defaulted container lists of its own (computed once per policy, never shared)', () => {
+    const policy = policyFixture({ name: 'psp', ...restricted });
+    const two = makePod({ containers: [{ name: 'a', image: 'x' }, { name: 'b', image: 'x' }] });
+    const first = evaluatePolicy(policy, two).pod.spec.containers;
+    const a = first[0]?.securityContext?.capabilities;
+    expect(a).toEqual({ add: ['CHOWN'], drop: ['MKNOD', 'NET_RAW'] });
+    expect(a?.drop).not.toBe(first[1]?.securityContext?.capabilities?.drop);
+    a?.drop?.push('SYS_ADMIN');
+    expect(evaluatePolicy(policy, makePod()).pod.spec.containers[0]?.securityContext?.capabilities).toEqual({ add: ['CHOWN'], drop: ['MKNOD', 'NET_RAW'] });
+  });
   it('does not add a default the container drops', () => {
     const v = evaluate(restricted, podWith('containers', { securityContext: { capabilities: { drop: ['CHOWN'] } } }));
     expect(v.pod.spec.containers[0]?.securityContext?.capabilities).toEqual({ drop: ['CHOWN', 'MKNOD', 'NET_RAW'] });
