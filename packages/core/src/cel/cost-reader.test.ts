@@ -94,6 +94,9 @@ describe('the cost reader agrees with the parse-tree reference', () => {
       'object.l.all(x, object.m.exists(y, x == y)) || object.s.startsWith("a") || object.s.matches("^a$")',
       'a.all(b) || a.all(b.c, d) || a.map(b, c, d, e) // trailing comment\n  && true', '.a.b == a', 'x.split(",").join("-").lowerAscii()',
       '[1, 2, ].size() + [].size()', '{}.size()', 'a == b != c <= d >= e < f > g',
+      // Operators of every precedence mixed, both ways round (the reader climbs precedences in one loop).
+      'a || b && c == d + e * f', 'a * b + c == d && e || f', 'a + b * c - d / e % f < g - h', 'a - b - c * d * e', '!a || -b * c > d && e in [1, 2] + params.l',
+      'x in object.l + [1] || (a || b) && (c + d) * e', 'a ? b || c : d && e ? f + g : h * i', 'a/b//comment\n/c',
     ];
     for (const expr of cases) {
       agree(expr);

@@ -76,6 +76,9 @@ const TAB = 9, LF = 10, FF = 12, CR = 13, SPACE = 32, BANG = 33, DQUOTE = 34, PE
 const LPAREN = 40, RPAREN = 41, STAR = 42, PLUS = 43, COMMA = 44, MINUS = 45, DOT = 46, SLASH = 47, ZERO = 48, NINE = 57;
 const COLON = 58, LT = 60, EQ = 61, GT = 62, QUESTION = 63, LBRACKET = 91, BACKSLASH = 92, RBRACKET = 93, LBRACE = 123, PIPE = 124, RBRACE = 125;
 
+// Binary operator precedences, loosest first.
+const OR = 1, AND = 2, RELATION = 3, ADDITION = 4, MULTIPLICATION = 5;
+
 const isDigit = (c: number): boolean => c >= ZERO && c <= NINE;
 const isIdentStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const isIdentPart = (c: number): boolean => isIdentStart(c) || isDigit(c);
@@ -114,13 +117,16 @@ class CostReader {
 
   /** Skips whitespace and `//` comments. */
   private space(): void {
+    const src = this.src;
+    let i = this.i;
     for (;;) {
-      const c = this.code();
-      if (c === SPACE || c === TAB || c === LF || c === CR || c === FF) this.i++;
-      else if (c === SLASH && this.code(1) === SLASH) {
-        while (this.i < this.src.length && this.code() !== LF && this.code() !== CR) this.i++;
-      } else return;
+      const c = src.charCodeAt(i);
+      if (c === SPACE || c === TAB || c === LF || c === CR || c === FF) i++;
+      else if (c === SLASH && src.charCodeAt(i + 1) === SLASH) {
+        while (i < src.length && src.charCodeAt(i) !== LF && src.charCodeAt(i) !== CR) i++;
+      } else break;
     }
+    this.i = i;
   }
 
   private expect(c: number): void {
@@ -139,79 +145,62 @@ class CostReader {
 
   // Expr = Or ("?" Or ":" Expr)?; the costlier branch counts.
   private expr(): Term {
-    const test = this.or();
+    const test = this.binary(OR);
     this.space();
     if (this.code() !== QUESTION) return test;
     this.i++;
-    const then = this.or();
+    const then = this.binary(OR);
     this.expect(COLON);
     const otherwise = this.expr();
     return { cost: test.cost + Math.max(then.cost, otherwise.cost) };
   }
 
-  private or(): Term {
-    let term = this.and();
-    for (;;) {
-      this.space();
-      if (this.code() !== PIPE || this.code(1) !== PIPE) return term;
-      this.i += 2;
-      term = { cost: term.cost + this.and().cost + 1 };
-    }
-  }
-
-  private and(): Term {
-    let term = this.relation();
-    for (;;) {
-      this.space();
-      if (this.code() !== AMP || this.code(1) !== AMP) return term;
-      this.i += 2;
-      term = { cost: term.cost + this.relation().cost + 1 };
-    }
-  }
-
-  private relation(): Term {
-    let term = this.addition();
-    for (;;) {
-      this.space();
-      const c = this.code();
-      const next = this.code(1);
-      let width = 0;
-      let membership = false;
-      if ((c === LT || c === GT) && next === EQ) width = 2;
-      else if (c === LT || c === GT) width = 1;
-      else if ((c === EQ || c === BANG) && next === EQ) width = 2;
-      else if (c === 105 /* i */ && next === 110 /* n */ && !isIdentPart(this.code(2))) {
-        width = 2;
-        membership = true;
-      }
-      if (width === 0) return term;
-      this.i += width;
-      const right = this.addition();
-      term = { cost: 1 + term.cost + right.cost + (membership ? this.sizeOf(right) : 0) };
-    }
-  }
-
-  private addition(): Term {
-    let term = this.multiplication();
-    for (;;) {
-      this.space();
-      const c = this.code();
-      if (c !== PLUS && c !== MINUS) return term;
-      this.i++;
-      const right = this.multiplication();
-      // `+` may concatenate strings: counted as a string function.
-      term = { cost: 1 + (c === PLUS ? this.stringCost : 0) + term.cost + right.cost };
-    }
-  }
-
-  private multiplication(): Term {
+  /**
+   * The binary operators by precedence climbing (one loop instead of a function per level, which
+   * dominated the reader's time): operators of precedence `min` and above, left-associative.
+   * `||`/`&&` chains cost one call per operator; `in` adds the size of its list; `+` may
+   * concatenate strings, so it counts as a string function.
+   */
+  private binary(min: number): Term {
     let term = this.unary();
     for (;;) {
       this.space();
-      const c = this.code();
-      if (c !== STAR && c !== SLASH && c !== PERCENT) return term;
-      this.i++;
-      term = { cost: 1 + term.cost + this.unary().cost };
+      const src = this.src;
+      const at = this.i;
+      const c = src.charCodeAt(at);
+      const next = src.charCodeAt(at + 1);
+      let precedence = 0;
+      let width = 1;
+      let membership = false;
+      if (c === PIPE && next === PIPE) {
+        precedence = OR;
+        width = 2;
+      }
+      else if (c === AMP && next === AMP) {
+        precedence = AND;
+        width = 2;
+      }
+      else if (c === LT || c === GT) {
+        precedence = RELATION;
+        width = next === EQ ? 2 : 1;
+      }
+      else if ((c === EQ || c === BANG) && next === EQ) {
+        precedence = RELATION;
+        width = 2;
+      }
+      else if (c === 105 /* i */ && next === 110 /* n */ && !isIdentPart(src.charCodeAt(at + 2))) {
+        precedence = RELATION;
+        width = 2;
+        membership = true;
+      }
+      else if (c === PLUS || c === MINUS) precedence = ADDITION;
+      else if (c === STAR || c === SLASH || c === PERCENT) precedence = MULTIPLICATION;
+      if (precedence === 0 || precedence < min) return term;
+      this.i = at + width;
+      const right = this.binary(precedence + 1);
+      if (precedence === RELATION) term = { cost: 1 + term.cost + right.cost + (membership ? this.sizeOf(right) : 0) };
+      else if (precedence === ADDITION) term = { cost: 1 + (c === PLUS ? this.stringCost : 0) + term.cost + right.cost };
+      else term = { cost: 1 + term.cost + right.cost };
     }
   }
 
@@ -292,9 +281,14 @@ class CostReader {
 
   /** Moves past an identifier; its end offset. */
   private skipIdentifier(): number {
-    if (!isIdentStart(this.code())) this.fail('expected an identifier');
-    while (isIdentPart(this.code())) this.i++;
-    return this.i;
+    const src = this.src;
+    let i = this.i;
+    let c = src.charCodeAt(i);
+    if (!isIdentStart(c)) this.fail('expected an identifier');
+    do c = src.charCodeAt(++i);
+    while ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= ZERO && c <= NINE) || c === 95);
+    this.i = i;
+    return i;
   }
 
   /** Comma-separated expressions up to `close` (a trailing comma allowed). */
@@ -440,14 +434,19 @@ class CostReader {
     const quote = this.code();
     const triple = this.code(1) === quote && this.code(2) === quote;
     this.i += triple ? 3 : 1;
+    const src = this.src;
+    let i = this.i;
     for (;;) {
-      if (this.i >= this.src.length) this.fail('unterminated string');
-      const c = this.code();
-      if (c === BACKSLASH && !raw) this.i += 2;
-      else if (c === quote && (!triple || (this.code(1) === quote && this.code(2) === quote))) {
-        this.i += triple ? 3 : 1;
+      if (i >= src.length) {
+        this.i = i;
+        this.fail('unterminated string');
+      }
+      const c = src.charCodeAt(i);
+      if (c === BACKSLASH && !raw) i += 2;
+      else if (c === quote && (!triple || (src.charCodeAt(i + 1) === quote && src.charCodeAt(i + 2) === quote))) {
+        this.i = i + (triple ? 3 : 1);
         return;
-      } else this.i++;
+      } else i++;
     }
   }
 }
