@@ -76,6 +76,28 @@ const isPlainWord = (text: string): boolean => PLAIN_WORD.test(text) && !RESERVE
 
 /** Characters yaml writes only inside double quotes (C0/C1 controls but tab and newline, unpaired surrogates). */
 const NEEDS_ESCAPES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
+/** The same without the slow unicode mode, surrogates paired or not: when it finds nothing, neither does NEEDS_ESCAPES. */
+const MAY_NEED_ESCAPES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]/;
+const needsEscapes = (text: string): boolean => MAY_NEED_ESCAPES.test(text) && NEEDS_ESCAPES.test(text);
+
+/**
+ * A one-line string YAML cannot write plain: it starts with an indicator character, is a lone
+ * `-`/`?` or starts with one and a blank, holds `: ` or ` #`, or ends with a blank or `:`.
+ */
+const UNSAFE_PLAIN = /^[\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|:[ \t]|[\t ]#|[\t :]$/;
+/** First characters of strings the core schema may read as null, a boolean or a number (and the empty string). */
+const MAY_LOOK_TYPED = /^(?:$|[~nNtTfF0-9+\-.])/;
+
+/**
+ * A one-line map or list value as yaml writes it, for the common shapes: plain when YAML reads it
+ * back as this string, else single-quoted when it holds `"` but no `'` (CEL). `undefined` (left to
+ * yaml) for the rest: escapes, look-alikes of other types, double quotes.
+ */
+function oneLineValue(value: string): string | undefined {
+  if (needsEscapes(value)) return undefined;
+  if (!UNSAFE_PLAIN.test(value)) return MAY_LOOK_TYPED.test(value) ? undefined : value;
+  return value.includes('"') && !value.includes("'") ? `'${value}'` : undefined;
+}
 
 /**
  * A multi-line map or list value as yaml writes it with `blockQuote: 'literal'`, for the common
@@ -100,7 +122,7 @@ function literalBlock(value: string, indent: string): string | undefined {
     header = '|-';
     body = value;
   }
-  if (NEEDS_ESCAPES.test(body)) return undefined;
+  if (needsEscapes(body)) return undefined;
   return `${header}\n${indent}${body.replace(/\n+/g, (newlines) => newlines + indent)}`;
 }
 
@@ -199,7 +221,7 @@ class BlockWriter {
     const cache = multiLine ? this.multiLineCache(indent.length) : this.values;
     let text = cache.get(value);
     if (text === undefined) {
-      text = (multiLine ? literalBlock(value, indent) : undefined) ?? stringTag.stringify!(new Scalar(value), { ...BASE_CONTEXT, implicitKey: false, indent }, undefined, undefined) as string;
+      text = (multiLine ? literalBlock(value, indent) : oneLineValue(value)) ?? stringTag.stringify!(new Scalar(value), { ...BASE_CONTEXT, implicitKey: false, indent }, undefined, undefined) as string;
       cache.set(value, text);
     }
     return text;
