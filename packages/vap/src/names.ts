@@ -38,4 +38,11 @@ export class IdentifierPool {
     this.taken.add(name);
     return name;
   }
+
+  /** What claiming each of `bases` in order would give, without claiming them. */
+  peek(bases: readonly string[]): string[] {
+    const trial = new IdentifierPool();
+    for (const name of this.taken) trial.taken.add(name);
+    return bases.map((base) => trial.claim(base));
+  }
 }

@@ -114,8 +114,8 @@ function costOf(expression: string, cache: CostCache): number {
 
 /** What a candidate contributes, computed once per policy and translation. */
 interface CandidateCel {
-  controls: InlineControlCel[];
-  plan: DefaultsPlan;
+  readonly controls: InlineControlCel[];
+  readonly plan: DefaultsPlan;
   /**
    * Per control, the check of the pod once this PSP's own defaults are applied (core's
    * `policyControlExpressionsAfterDefaults`); a control whose check reads no defaulted field keeps
@@ -126,21 +126,39 @@ interface CandidateCel {
   changes: () => string;
 }
 
-/** Per-translation memo of each policy's CEL and defaults (groups share candidates). */
+/**
+ * Per-translation memo of each policy's CEL and defaults (groups share candidates), each part
+ * computed when first asked for: a policy no ValidatingAdmissionPolicy checks needs only its
+ * defaults, and printing its controls is the costliest step of a translation.
+ */
 class PolicyCelCache {
   readonly costs: CostCache = new Map();
   private readonly byPolicy = new Map<PolicyIR, CandidateCel>();
+  private readonly variablesByPolicy = new Map<PolicyIR, Map<string, { claims: [string, string][]; result: CandidateVariables }>>();
+
+  /** A policy's candidate variables built so far, by admits name and options (see candidateVariables). */
+  variables(policy: PolicyIR): Map<string, { claims: [string, string][]; result: CandidateVariables }> {
+    let found = this.variablesByPolicy.get(policy);
+    if (found === undefined) this.variablesByPolicy.set(policy, (found = new Map()));
+    return found;
+  }
 
   of(policy: PolicyIR): CandidateCel {
     let found = this.byPolicy.get(policy);
     if (found === undefined) {
-      const controls = policyControlExpressions(policy, { object: 'object' });
+      let controls: InlineControlCel[] | undefined;
+      let plan: DefaultsPlan | undefined;
       let after: InlineControlCel[] | undefined;
       let changes: string | undefined;
+      const plainControls = () => (controls ??= policyControlExpressions(policy, { object: 'object' }));
       found = {
-        controls,
-        plan: defaultsPlan(policy),
-        afterDefaults: () => (after ??= afterDefaultsControls(policy, controls)),
+        get controls() {
+          return plainControls();
+        },
+        get plan() {
+          return (plan ??= defaultsPlan(policy));
+        },
+        afterDefaults: () => (after ??= afterDefaultsControls(policy, plainControls())),
         changes: () => (changes ??= policyWouldChangeExpression(policy, { object: 'object' })),
       };
       this.byPolicy.set(policy, found);
@@ -196,8 +214,36 @@ function afterDefaultsFitLimit(policy: PolicyIR, cache: PolicyCelCache): boolean
  * the checks would cost more than half the per-expression limit (the message costs about as much
  * again), each control gets variables of its own and the candidate's variables combine them, so
  * that no single expression carries the whole policy.
+ *
+ * A policy is a candidate in many scope groups: where the names come out the same, the variables
+ * built for an earlier group are reused (the same strings, so their costs are looked up, not
+ * estimated again).
  */
 function candidateVariables(policy: PolicyIR, admitsName: string, pool: IdentifierPool, cache: PolicyCelCache, options: CandidateOptions = VALIDATE_PLAIN): CandidateVariables {
+  const key = `${admitsName} ${options.afterDefaults} ${options.messages} ${options.unchangedOn}`;
+  const earlier = cache.variables(policy).get(key);
+  if (earlier !== undefined) {
+    const bases = earlier.claims.map(([base]) => base);
+    const names = pool.peek(bases);
+    if (names.every((name, i) => name === earlier.claims[i]?.[1])) {
+      for (const base of bases) pool.claim(base);
+      return earlier.result;
+    }
+  }
+  const claims: [string, string][] = [];
+  const recorder = {
+    claim: (base: string) => {
+      const name = pool.claim(base);
+      claims.push([base, name]);
+      return name;
+    },
+  };
+  const result = buildCandidateVariables(policy, admitsName, recorder, cache, options);
+  cache.variables(policy).set(key, { claims, result });
+  return result;
+}
+
+function buildCandidateVariables(policy: PolicyIR, admitsName: string, pool: Pick<IdentifierPool, 'claim'>, cache: PolicyCelCache, options: CandidateOptions): CandidateVariables {
   const { plan } = cache.of(policy);
   // A policy without defaults reads the same after them: its plain CEL.
   const controls = options.afterDefaults && plan.mutations.length > 0 ? cache.of(policy).afterDefaults() : cache.of(policy).controls;
@@ -290,7 +336,8 @@ function validatingSpec(group: ScopeGroup, candidates: readonly PolicyIR[], cach
   // Named as core's policySetExpression names candidates: psp_<name>, non-identifier characters as `_`.
   const options: CandidateOptions = { ...VALIDATE_PLAIN, unchangedOn: unchangedOnCreate ? 'always' : 'UPDATE' };
   const parts = candidates.map((policy) => candidateVariables(policy, pool.claim(`psp_${policy.name.replace(/[^A-Za-z0-9_]/g, '_')}`), pool, cache, options));
-  spec.variables = parts.flatMap((p) => p.variables);
+  // Copies: the variables are shared with other groups' policies, and a YAML printer would alias shared objects.
+  spec.variables = parts.flatMap((p) => p.variables.map((v) => ({ ...v })));
   // On CREATE such a candidate admits the pod as submitted, but PSP did not choose it: it rejects the pod with its defaults.
   const unchangedWhy = unchangedOnCreate
     ? `(request.operation == "UPDATE" ? ${celString(UPDATE_CHANGE_MESSAGE)} : ${celString(FAILS_AFTER_DEFAULTS_MESSAGE)})`
@@ -310,8 +357,8 @@ function validatingSpec(group: ScopeGroup, candidates: readonly PolicyIR[], cach
 
 /** Whether a candidate admits every pod unchanged: then PSP picked it and the group needs no policy. */
 function admitsEveryPod(policy: PolicyIR, cache: PolicyCelCache): boolean {
-  const { controls, plan } = cache.of(policy);
-  return plan.mutations.length === 0 && controls.length === 0;
+  const entry = cache.of(policy);
+  return entry.plan.mutations.length === 0 && entry.controls.length === 0;
 }
 
 function metadata(name: string, annotations: Record<string, string>): KubernetesObject['metadata'] {
