@@ -123,7 +123,7 @@ function literalBlock(value: string, indent: string): string | undefined {
     body = value;
   }
   if (needsEscapes(body)) return undefined;
-  return `${header}\n${indent}${body.replace(/\n+/g, (newlines) => newlines + indent)}`;
+  return `${header}\n${indent}${body.replace(/\n+/g, `$&${indent}`)}`;
 }
 
 /** A key longer than this is written as an explicit `? key` by yaml; we leave such documents to it. */
