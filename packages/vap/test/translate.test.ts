@@ -3,7 +3,7 @@
  * options, the report and the shape of the output.
  */
 import { describe, expect, test } from 'vitest';
-import { evaluatePolicy, type NameSelector, type Pod, type PolicyIR, type ScopeGroup } from '@psp-translate/core';
+import { admit, evaluatePolicy, type NameSelector, type Pod, type PolicyIR, type ScopeGroup } from '@psp-translate/core';
 import { policyFixture } from '@psp-translate/core/testing';
 import * as api from '../src/index.js';
 import { parseKubeVersion, translateVap, validationActionsFor, type KubernetesObject } from '../src/index.js';
@@ -184,6 +184,49 @@ describe('options', () => {
     // Without MutatingAdmissionPolicy the same pod is rejected: the defaults are lost (and reported).
     const without = translateVap({ policies: [restricted], scopeGroups: [everyone(['restricted'])] }, { kubeVersion: '1.30' }).objects;
     expect(run(without, [restricted], { object: pod() }).allowed).toBe(false);
+  });
+
+  test('several defaulting candidates: the defaults of the PSP that PSP admission chose, reported exact', () => {
+    const uid = policyFixture({ name: 'a-uid', controls: { runAsUser: { validate: { rule: 'MustRunAs', ranges: [{ min: 1000, max: 2000 }] }, defaults: { runAsUser: 1000 } } } });
+    const readOnly = policyFixture({ name: 'b-read-only', controls: { readOnlyRootFilesystem: { validate: { required: true }, defaults: { readOnlyRootFilesystem: true } } } });
+    const policies = [uid, readOnly];
+    const { objects, report } = translateVap({ policies, scopeGroups: [everyone(['a-uid', 'b-read-only'])] }, { kubeVersion: '1.36' });
+    expect(report.filter((e) => e.fidelity === 'approximate' || e.fidelity === 'unsupported')).toEqual([]);
+    const mutating = objects.filter((o) => o.kind === 'MutatingAdmissionPolicy');
+    expect(mutating.map((o) => o.metadata.annotations?.['psp-translate.io/defaults-of'])).toEqual(['a-uid', 'b-read-only']);
+    for (const o of mutating) expect((o.spec as { matchConditions: { name: string }[] }).matchConditions.map((c) => c.name)).toContain('psp-chose-this-policy');
+    // No UID: a-uid admits it with its default UID (first by name), so only a-uid's defaults are written.
+    const plain = run(objects, policies, { object: pod() });
+    expect(plain.allowed).toBe(true);
+    expect(plain.pod).toEqual(admit(pod(), policies).mutatedPod);
+    expect(plain.pod.spec.containers[0]?.securityContext).toEqual({ runAsUser: 1000 });
+    // UID 0: a-uid rejects it even after its defaults, so PSP chose b-read-only and wrote its default instead.
+    const root = pod({ containers: [{ name: 'app', image: 'x', securityContext: { runAsUser: 0 } }] });
+    const rooted = run(objects, policies, { object: root });
+    expect(admit(root, policies).policy).toBe('b-read-only');
+    expect(rooted.allowed).toBe(true);
+    expect(rooted.pod.spec.containers[0]?.securityContext).toEqual({ runAsUser: 0, readOnlyRootFilesystem: true });
+  });
+
+  test('several defaulting candidates whose choice would exceed the CEL budget: first-by-name defaults, reported approximate', () => {
+    // Heavy policies: SELinux, AppArmor and seccomp defaults and read-only hostPaths, checked per container list.
+    const heavy = (name: string) =>
+      policyFixture({
+        name,
+        controls: {
+          seLinux: { validate: { rule: 'MustRunAs', options: { level: 's0:c1,c2' } }, defaults: { seLinuxOptions: { level: 's0:c1,c2' } } },
+          appArmor: { validate: { allowed: ['runtime/default', 'localhost/k8s-apparmor-example'] }, defaults: { profile: 'runtime/default' } },
+          seccomp: { validate: { allowed: ['runtime/default', 'localhost/profiles/audit.json'] }, defaults: { profile: 'runtime/default' } },
+          hostPaths: { validate: { allowed: [{ pathPrefix: '/var/log', readOnly: true }, { pathPrefix: '/data', readOnly: true }] } },
+        },
+      });
+    const policies = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8'].map(heavy);
+    const { objects, report } = translateVap({ policies, scopeGroups: [everyone(policies.map((p) => p.name))] }, { kubeVersion: '1.36' });
+    const fallback = report.filter((e) => e.fidelity === 'approximate' && e.control === null);
+    expect(fallback.map((e) => e.message)).toEqual([expect.stringMatching(/would exceed the per-(evaluation CEL budget|expression CEL cost limit).*the defaults of p1 \(first defaulting PSP by name\)/)]);
+    const mutating = objects.filter((o) => o.kind === 'MutatingAdmissionPolicy');
+    expect(mutating.map((o) => o.metadata.annotations?.['psp-translate.io/defaults-of'])).toEqual(['p1']);
+    expect(admissionObjectErrors(objects)).toEqual([]);
   });
 });
 
