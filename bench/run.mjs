@@ -330,40 +330,60 @@ async function childCorpus(corpusDir, passes) {
   let outputBytes = 0;
   let translated = 0;
   let spent = {};
+  let spentCold;
+  // CPU time (user + system) beside wall time: on a shared machine wall time includes waiting for a core.
+  const cpuNow = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
   const translateAll = async () => {
     spent = {}; // per target, the last pass's
     objects = 0;
     outputBytes = 0;
     translated = 0;
+    const parsing = (spent.parseInputs = { translate: 0, serialise: 0, translateCpu: 0, serialiseCpu: 0, bytes: 0 });
     for (const file of files) {
+      const p0 = performance.now();
+      const pc0 = cpuNow();
       const inputs = core.parseInputs([file]);
+      parsing.translateCpu += cpuNow() - pc0;
+      parsing.translate += performance.now() - p0;
       if (inputs.policies.length === 0) continue; // `translate` refuses inputs without a PSP
       translated++;
       for (const target of targets) {
+        const c0 = cpuNow();
         const t0 = performance.now();
         const result = await target.translate(inputs, { actions });
         const t1 = performance.now();
+        const c1 = cpuNow();
         const text = toYamlStream(result.objects);
         const t2 = performance.now();
-        const split = (spent[target.name] ??= { translate: 0, serialise: 0, bytes: 0 });
+        const c2 = cpuNow();
+        const split = (spent[target.name] ??= { translate: 0, serialise: 0, translateCpu: 0, serialiseCpu: 0, bytes: 0 });
         split.translate += t1 - t0;
         split.serialise += t2 - t1;
+        split.translateCpu += c1 - c0;
+        split.serialiseCpu += c2 - c1;
         split.bytes += text.length;
         objects += result.objects.length;
         outputBytes += text.length;
       }
     }
   };
-  const time = async (run) => {
+  const cpuTimes = { yaml: [], translate: [] };
+  const time = async (run, cpu) => {
     const start = performance.now();
+    const startCpu = cpuNow();
     await run();
+    cpu.push(cpuNow() - startCpu);
     return performance.now() - start;
   };
   const yamlTimes = [];
   const translateTimes = [];
   for (let i = 0; i < passes; i++) {
-    yamlTimes.push(await time(yamlOnly));
-    translateTimes.push(await time(translateAll));
+    yamlTimes.push(await time(yamlOnly, cpuTimes.yaml));
+    translateTimes.push(await time(translateAll, cpuTimes.translate));
+    if (i === 0) spentCold = spent;
   }
   const warm = (times) => median(times.slice(1));
   return {
@@ -377,7 +397,12 @@ async function childCorpus(corpusDir, passes) {
     yamlWarm: warm(yamlTimes),
     translateCold: translateTimes[0],
     translateWarm: warm(translateTimes),
+    yamlCpuCold: cpuTimes.yaml[0],
+    yamlCpuWarm: warm(cpuTimes.yaml),
+    translateCpuCold: cpuTimes.translate[0],
+    translateCpuWarm: warm(cpuTimes.translate),
     spent,
+    spentCold,
     passes,
   };
 }
@@ -524,9 +549,13 @@ async function main() {
       rows.push(['yaml parse + toJS + stringify', `${c.yamlWarm.toFixed(0)} ms warm, ${c.yamlCold.toFixed(0)} ms cold`, `parseAllDocuments, toJS, the CLI's serialiser; warm: median of ${c.passes - 1} passes after the first`]);
       rows.push(['parse + translate + serialise', `${c.translateWarm.toFixed(0)} ms warm, ${c.translateCold.toFixed(0)} ms cold`, 'parseInputs, each target\'s translate, toYamlStream (as psp-translate translate prints)']);
       for (const [name, split] of Object.entries(c.spent)) {
-        rows.push([`  ${name}`, `translate ${split.translate.toFixed(0)} ms, serialise ${split.serialise.toFixed(0)} ms`, `${(split.bytes / 1024).toFixed(0)} KiB of YAML (last pass)`]);
+        const cold = c.spentCold[name];
+        const what = name === 'parseInputs' ? `parse ${split.translate.toFixed(0)} ms (CPU ${split.translateCpu.toFixed(0)})` : `translate ${split.translate.toFixed(0)} ms (CPU ${split.translateCpu.toFixed(0)}), serialise ${split.serialise.toFixed(0)} ms (CPU ${split.serialiseCpu.toFixed(0)})`;
+        const coldWhat = name === 'parseInputs' ? `${cold.translate.toFixed(0)} ms (CPU ${cold.translateCpu.toFixed(0)})` : `${cold.translate.toFixed(0)} + ${cold.serialise.toFixed(0)} ms (CPU ${cold.translateCpu.toFixed(0)} + ${cold.serialiseCpu.toFixed(0)})`;
+        rows.push([`  ${name}`, what, `last pass${name === 'parseInputs' ? '' : `, ${(split.bytes / 1024).toFixed(0)} KiB of YAML`}; cold pass: ${coldWhat}`]);
       }
       rows.push(['  ratio', `${ratio(c.translateWarm, c.yamlWarm)} warm, ${ratio(c.translateCold, c.yamlCold)} cold`, `goal ≤ ${GOAL_CORPUS_RATIO}×: ${met(c.translateWarm / c.yamlWarm)} warm, ${met(c.translateCold / c.yamlCold)} cold`]);
+      rows.push(['  ratio in CPU time', `${ratio(c.translateCpuWarm, c.yamlCpuWarm)} warm, ${ratio(c.translateCpuCold, c.yamlCpuCold)} cold`, `CPU ${c.translateCpuWarm.toFixed(0)} vs ${c.yamlCpuWarm.toFixed(0)} ms warm, ${c.translateCpuCold.toFixed(0)} vs ${c.yamlCpuCold.toFixed(0)} ms cold (user + system; steadier than wall time on a shared machine)`]);
     } else {
       console.warn(`bench: corpus row SKIPPED, corpus not found at ${corpusDir} (expected ../shared/corpus from the repo root)`);
       rows.push(['corpus', 'skipped', `corpus not found at ${corpusDir}`]);
