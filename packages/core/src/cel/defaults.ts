@@ -455,7 +455,9 @@ export function chosenPolicyExpression(
       admitsAfterDefaults: c.admitsAfterDefaults,
       wouldChange: c.wouldChange,
       variables: c.variables,
-      appliesDefaults: [noneUnchanged, c.after, ...built.slice(0, i).map((earlier) => `!${earlier.after}`)].join(' && '),
+      // Its own check first: engines evaluate variables lazily and `&&` stops at the first false, so a
+      // mutator whose policy does not admit the pod reads no other candidate's variables.
+      appliesDefaults: [c.after, ...built.slice(0, i).map((earlier) => `!${earlier.after}`), noneUnchanged].join(' && '),
     })),
     admits: built.length === 0 ? 'false' : built.map((c) => c.after).join(' || '),
     chosen: built.reduceRight((rest, c) => `(${c.unchanged} ? ${celString(c.policy)} : ${rest})`, chosen),
