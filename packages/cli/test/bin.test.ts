@@ -22,6 +22,13 @@ describe('the built bin', () => {
     expect(stderr).toBe('');
   });
 
+  it('prints help listing the commands', async () => {
+    const { stdout, stderr } = await exec(process.execPath, [bin, '--help'], { cwd: repoRoot });
+    expect(stdout).toMatch(/^Usage: psp-translate \[options\] \[command\]/);
+    for (const command of ['ir', 'translate', 'check']) expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    expect(stderr).toBe('');
+  });
+
   it('sets the exit code without killing the process (usage error: 2)', async () => {
     const error = (await exec(process.execPath, [bin, 'translate'], { cwd: repoRoot }).catch((e: unknown) => e)) as { code: number; stderr: string };
     expect(error.code).toBe(2);
