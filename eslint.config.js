@@ -5,7 +5,7 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  globalIgnores(['**/dist/', '**/node_modules/', '**/coverage/', '**/.out/', 'docs/api/']),
+  globalIgnores(['**/dist/', '**/node_modules/', '**/coverage/', '**/.out/', 'docs/api/', 'packages/cli/bin/']),
   js.configs.recommended,
   tseslint.configs.recommended,
   {
