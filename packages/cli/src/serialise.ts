@@ -75,8 +75,10 @@ const RESERVED_WORDS = new Set(['true', 'True', 'TRUE', 'false', 'False', 'FALSE
 const isPlainWord = (text: string): boolean => PLAIN_WORD.test(text) && !RESERVED_WORDS.has(text);
 
 /** Characters yaml writes only inside double quotes (C0/C1 controls but tab and newline, unpaired surrogates). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NEEDS_ESCAPES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
 /** The same without the slow unicode mode, surrogates paired or not: when it finds nothing, neither does NEEDS_ESCAPES. */
+// eslint-disable-next-line no-control-regex -- as above
 const MAY_NEED_ESCAPES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]/;
 const needsEscapes = (text: string): boolean => MAY_NEED_ESCAPES.test(text) && NEEDS_ESCAPES.test(text);
 
