@@ -71,16 +71,90 @@ export function applyMerge(target: unknown, patch: unknown, key = ''): unknown {
   return patch;
 }
 
-/** Run one MutatingPolicy's mutations (after its match conditions) on a pod; returns the new pod. */
+/** Rewritten expressions by text: the same mutation runs for every pod of a test or scan. */
+const rewritten = new Map<string, string>();
+
+function mapsExpression(expression: string): string {
+  let found = rewritten.get(expression);
+  if (found === undefined) {
+    found = constructorsToMaps(expression);
+    if (rewritten.size >= 2000) rewritten.delete(rewritten.keys().next().value as string);
+    rewritten.set(expression, found);
+  }
+  return found;
+}
+
+type Variables = readonly { name: string; expression: string }[];
+
+/**
+ * Per variables list (by identity), a key per variable naming it and every variable before it (so
+ * a value is shared only where the expressions it may read are the same).
+ */
+const variableKeys = new WeakMap<Variables, string[]>();
+/** Variable values per pod object (by identity) and key: the policies of one candidate set share their variables. */
+const variableValues = new WeakMap<object, Map<string, unknown>>();
+
+function keysOf(variables: Variables): string[] {
+  let keys = variableKeys.get(variables);
+  if (keys === undefined) {
+    let prefix = '';
+    keys = variables.map((v) => (prefix += `${v.name}=${v.expression}\n`));
+    variableKeys.set(variables, keys);
+  }
+  return keys;
+}
+
+/**
+ * The policy's variables on `pod`, in order (each may read the earlier ones). Kyverno binds them
+ * lazily once per policy evaluation and keeps each value once read; evaluated here on the pod as
+ * the policy received it, which gives the same values wherever the first reader runs before any
+ * mutation (our guarded mutations read their guard first).
+ */
+function bindVariables(variables: Variables, pod: unknown, request: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (variables.length === 0) return out;
+  const keys = keysOf(variables);
+  let memo: Map<string, unknown> | undefined;
+  if (pod !== null && typeof pod === 'object') {
+    memo = variableValues.get(pod);
+    if (memo === undefined) variableValues.set(pod, (memo = new Map()));
+  }
+  variables.forEach((v, i) => {
+    const key = keys[i]!;
+    if (memo?.has(key) === true) {
+      out[v.name] = memo.get(key);
+      return;
+    }
+    const value = evaluateCel(v.expression, { object: pod, request, variables: out });
+    out[v.name] = value;
+    memo?.set(key, value);
+  });
+  return out;
+}
+
+function isEmptyConfiguration(configuration: unknown): boolean {
+  return configuration !== null && typeof configuration === 'object' && !Array.isArray(configuration) && Object.keys(configuration).length === 0;
+}
+
+/**
+ * Run one MutatingPolicy's mutations (after its match conditions, with its variables) on a pod;
+ * returns the new pod (the same object when every mutation applied `Object{}`).
+ */
 export function runMutatingPolicy(policy: { spec: Record<string, unknown> }, pod: unknown, request: Record<string, unknown>): unknown {
-  const spec = policy.spec as { matchConditions?: { expression: string }[]; mutations: { applyConfiguration: { expression: string } }[] };
+  const spec = policy.spec as { matchConditions?: { expression: string }[]; variables?: Variables; mutations: { applyConfiguration: { expression: string } }[] };
+  const declared = spec.variables ?? [];
+  let variables: Record<string, unknown> | undefined;
+  const bound = () => (variables ??= bindVariables(declared, pod, request));
   for (const condition of spec.matchConditions ?? []) {
-    if (evaluateCel(condition.expression, { object: pod, request }) !== true) return pod;
+    // Kyverno lets match conditions read variables (bound before them).
+    const bindings = condition.expression.includes('variables.') ? { object: pod, request, variables: bound() } : { object: pod, request };
+    if (evaluateCel(condition.expression, bindings) !== true) return pod;
   }
   let current = pod;
   for (const mutation of spec.mutations) {
-    const configuration = evaluateCel(constructorsToMaps(mutation.applyConfiguration.expression), { object: current, request });
-    current = applyMerge(current, configuration);
+    const bindings = declared.length === 0 ? { object: current, request } : { object: current, request, variables: bound() };
+    const configuration = evaluateCel(mapsExpression(mutation.applyConfiguration.expression), bindings);
+    if (!isEmptyConfiguration(configuration)) current = applyMerge(current, configuration);
   }
   return current;
 }

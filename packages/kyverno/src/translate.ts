@@ -10,7 +10,9 @@
  * - A candidate that admits every pod unchanged exempts its groups: PolicyExceptions (default) or
  *   preconditions leave those pods alone, and no other candidate's defaults touch them.
  * - Defaults: mutate policies for the PSP PSP admission would have picked; mutations run before
- *   validation in Kyverno, as defaults did before validation in PSP.
+ *   validation in Kyverno, as defaults did before validation in PSP. Where several defaulting PSPs
+ *   may admit a pod, MutatingPolicy output decides PSP's choice per pod (one policy per defaulting
+ *   candidate, see ./mutate/chosen.ts); ClusterPolicy mutate rules apply the first by name's.
  * - Ephemeral containers: validations match `Pod/ephemeralcontainers` (`pods/ephemeralcontainers`).
  */
 import { CONTROL_KINDS, policyAdmitsExpression, type PolicyIR } from '@psp-translate/core';
@@ -26,6 +28,7 @@ import {
   type Condition,
   type MatchCondition,
 } from './kyverno-shapes.js';
+import { chosenDefaults, type ChosenDefaults } from './mutate/chosen.js';
 import { clusterPolicyMutateRules } from './mutate/cluster-policy.js';
 import { defaultsPlan } from './mutate/defaults.js';
 import { applyConfigurationMutations, pendingDefaultsExpression } from './mutate/mutating-policy.js';
@@ -106,10 +109,11 @@ export function validationPolicyName(set: CandidateSet): string {
   return dnsLabel('psp-any-of', ...set.policies.map((p) => p.name));
 }
 
-function celValidationsFor(set: CandidateSet): CelValidation[] {
+/** `unchangedAlways`: the set's defaults are written exactly as PSP chose them (see anyOfValidation). */
+function celValidationsFor(set: CandidateSet, unchangedAlways = false): CelValidation[] {
   if (set.policies.length === 0) return [denyValidation('deny')];
   if (set.policies.length === 1) return singlePolicyValidations(set.policies[0]!);
-  return [anyOfValidation(set.policies, 'any-of')];
+  return [anyOfValidation(set.policies, 'any-of', { unchangedAlways })];
 }
 
 function metadata(name: string, annotations?: Record<string, string>): KubernetesObject['metadata'] {
@@ -191,10 +195,10 @@ function clusterPolicyValidation(set: CandidateSet, plan: ScopePlan, action: Kyv
 }
 
 /** ValidatingPolicies for one candidate set: one per control for a single candidate. */
-function validatingPolicies(set: CandidateSet, plan: ScopePlan, action: KyvernoAction): KubernetesObject[] {
+function validatingPolicies(set: CandidateSet, plan: ScopePlan, action: KyvernoAction, unchangedAlways: boolean): KubernetesObject[] {
   const base = validationPolicyName(set);
   const scope = scopeCondition('cel', plan.all, set.groups, plan.dontCare);
-  return celValidationsFor(set).map((v) => {
+  return celValidationsFor(set, unchangedAlways).map((v) => {
     const name = set.policies.length === 1 ? dnsLabel(base, v.name) : base;
     const spec: Record<string, unknown> = {
       validationActions: action.validationActions,
@@ -215,18 +219,48 @@ interface MutationScope {
   sets: { set: CandidateSet; nonMutating: PolicyIR[] }[];
 }
 
-function mutationScopes(plan: ScopePlan, report: FidelityEntry[]): MutationScope[] {
+/**
+ * The candidate sets with several defaulting PSPs whose choice MutatingPolicies decide exactly
+ * (`policies.kyverno.io/v1`), with each defaulting candidate's guarded mutations. Sets whose choice
+ * would exceed the per-expression CEL cost limit are left out (first-by-name, reported).
+ */
+function exactChoices(plan: ScopePlan, options: KyvernoOptions): Map<CandidateSet, ChosenDefaults[]> {
+  const out = new Map<CandidateSet, ChosenDefaults[]>();
+  if (options.api === 'kyverno.io/v1' || options.mutate === false) return out;
+  for (const set of plan.sets) {
+    if (set.policies.filter((p) => p.mutating).length < 2) continue;
+    const chosen = chosenDefaults(set.policies);
+    if (chosen !== undefined) out.set(set, chosen);
+  }
+  return out;
+}
+
+function mutationScopes(plan: ScopePlan, report: FidelityEntry[], api: KyvernoOptions['api'], exact: ReadonlyMap<CandidateSet, ChosenDefaults[]>): MutationScope[] {
   const byPolicy = new Map<string, MutationScope>();
   for (const set of plan.sets) {
     const mutating = set.policies.filter((p) => p.mutating);
     const chosen = mutating[0];
     if (chosen === undefined) continue;
+    const scope = set.groups.map(describeGroup).join('; ');
+    if (exact.has(set)) {
+      report.push({
+        policy: null,
+        control: null,
+        fidelity: 'exact',
+        message: `pods in scope (${scope}) may use several defaulting PSPs (${mutating.map((p) => p.name).join(', ')}): one MutatingPolicy per defaulting PSP applies its defaults exactly where PSP admission chose it (the first by name to admit the pod unchanged, else the first by name to admit it after its own defaults), and ${validationPolicyName(set)} admits a pod only when some candidate admits it unchanged`,
+      });
+      continue;
+    }
     if (mutating.length > 1) {
+      const why =
+        api === 'kyverno.io/v1'
+          ? 'ClusterPolicy mutate rules (JMESPath preconditions, patchStrategicMerge) cannot evaluate which PSP admission chose; --kyverno-api policies.kyverno.io/v1 decides it exactly with MutatingPolicies'
+          : 'deciding which of them PSP admission chose would exceed the per-expression CEL cost limit';
       report.push({
         policy: chosen.name,
         control: null,
         fidelity: 'approximate',
-        message: `pods in scope (${set.groups.map(describeGroup).join('; ')}) may use several defaulting PSPs (${mutating.map((p) => p.name).join(', ')}); the defaults of ${chosen.name} (first by name) are applied, whereas PSP used a later policy's defaults when ${chosen.name} rejected the defaulted pod`,
+        message: `pods in scope (${scope}) may use several defaulting PSPs (${mutating.map((p) => p.name).join(', ')}); ${why}, so the defaults of ${chosen.name} (first by name) are applied, whereas PSP used a later policy's defaults when ${chosen.name} rejected the defaulted pod`,
       });
     }
     const entry = byPolicy.get(chosen.name) ?? { policy: chosen, sets: [] };
@@ -280,6 +314,34 @@ function clusterPolicyMutation(scope: MutationScope, plan: ScopePlan, report: Fi
   };
 }
 
+/** Name of the MutatingPolicy writing `policy`'s defaults where PSP chose it among `set`'s candidates. */
+function chosenPolicyName(set: CandidateSet, policy: PolicyIR): string {
+  return dnsLabel(validationPolicyName(set), 'defaults', policy.name);
+}
+
+/** The MutatingPolicy of one defaulting candidate of a multi-default set: scoped by match conditions, guarded per mutation. */
+function chosenMutatingPolicy(set: CandidateSet, chosen: ChosenDefaults, plan: ScopePlan): KubernetesObject {
+  const spec: Record<string, unknown> = {
+    autogen: { podControllers: { controllers: [] } },
+    matchConstraints: { resourceRules: MUTATE_RESOURCE_RULES },
+  };
+  const where = scopeCondition('cel', plan.all, set.groups, plan.dontCare);
+  // Scope only: Kyverno's matchConditions follow Kubernetes' (no variables), so the choice guards each mutation.
+  if (where !== undefined) spec.matchConditions = [{ name: 'psp-scope', expression: where }];
+  spec.variables = chosen.variables;
+  spec.mutations = chosen.mutations;
+  return {
+    apiVersion: 'policies.kyverno.io/v1',
+    kind: 'MutatingPolicy',
+    metadata: metadata(chosenPolicyName(set, chosen.policy), {
+      'psp-translate.io/defaults-of': chosen.policy.name,
+      'psp-translate.io/candidates': set.policies.map((p) => p.name).join(','),
+      'psp-translate.io/scope': set.groups.map(describeGroup).join('; '),
+    }),
+    spec,
+  };
+}
+
 function mutatingPolicy(scope: MutationScope, plan: ScopePlan): KubernetesObject | undefined {
   const defaults = defaultsPlan(scope.policy);
   if (defaults.edits.length === 0) return undefined;
@@ -328,6 +390,7 @@ export function translateKyverno(input: KyvernoInput): KyvernoTranslation {
   if (action.note !== undefined) report.push({ policy: null, control: null, fidelity: 'note', message: action.note });
   const exemptViaExceptions = (options.exemptions ?? 'policy-exception') === 'policy-exception';
   const plan = planScopes(policies, scopeGroups, exemptViaExceptions);
+  const exact = exactChoices(plan, options);
 
   const validation: KubernetesObject[] = [];
   for (const set of plan.sets) {
@@ -335,17 +398,23 @@ export function translateKyverno(input: KyvernoInput): KyvernoTranslation {
       const policy = clusterPolicyValidation(set, plan, action, options, report);
       if (policy !== undefined) validation.push(policy);
     } else {
-      validation.push(...validatingPolicies(set, plan, action));
+      validation.push(...validatingPolicies(set, plan, action, exact.has(set)));
     }
   }
 
   const mutation: KubernetesObject[] = [];
   if (options.mutate === false) reportDefaultsLeftOut(policies, report);
-  const scopes = options.mutate === false ? [] : mutationScopes(plan, report);
+  const scopes = options.mutate === false ? [] : mutationScopes(plan, report, options.api, exact);
   for (const scope of scopes) {
     report.push(...defaultsPlan(scope.policy).report);
     const object = options.api === 'kyverno.io/v1' ? clusterPolicyMutation(scope, plan, report) : mutatingPolicy(scope, plan);
     if (object !== undefined) mutation.push(object);
+  }
+  for (const [set, chosen] of exact) {
+    for (const c of chosen) {
+      if (!scopes.some((s) => s.policy === c.policy)) report.push(...defaultsPlan(c.policy).report);
+      mutation.push(chosenMutatingPolicy(set, c, plan));
+    }
   }
 
   const policiesOut = [...mutation, ...validation];
@@ -356,7 +425,7 @@ export function translateKyverno(input: KyvernoInput): KyvernoTranslation {
     }
   }
   reportSystemNamespaces(plan, report);
-  if (options.mutate !== false) report.push(...defaultsCoverage(plan, scopes, options.api, report));
+  if (options.mutate !== false) report.push(...defaultsCoverage(plan, scopes, exact, options.api, report));
   report.push(...validationCoverage(policies, [...policiesOut, ...exceptions], report));
   report.push({
     policy: null,
@@ -380,16 +449,24 @@ export function translateKyverno(input: KyvernoInput): KyvernoTranslation {
  * may use the PSP. A scope gets one PSP's defaults (the first defaulting candidate); ClusterPolicies
  * also skip scopes where a non-defaulting candidate could admit the pod as it is (said in the notes).
  */
-function defaultsCoverage(plan: ScopePlan, scopes: readonly MutationScope[], api: KyvernoOptions['api'], report: readonly FidelityEntry[]): FidelityEntry[] {
+function defaultsCoverage(
+  plan: ScopePlan,
+  scopes: readonly MutationScope[],
+  exact: ReadonlyMap<CandidateSet, ChosenDefaults[]>,
+  api: KyvernoOptions['api'],
+  report: readonly FidelityEntry[],
+): FidelityEntry[] {
   const out: FidelityEntry[] = [];
   const policies = [...new Map(plan.sets.flatMap((set) => set.policies).map((p) => [p.name, p])).values()];
   for (const policy of policies) {
     const edits = defaultsPlan(policy).edits;
     const scope = scopes.find((s) => s.policy.name === policy.name);
     const applied = new Set((scope?.sets ?? []).filter((s) => api !== 'kyverno.io/v1' || s.nonMutating.length === 0).map((s) => s.set));
+    const chosenIn = [...exact].filter(([, chosen]) => chosen.some((c) => c.policy === policy)).map(([set]) => set);
+    for (const set of chosenIn) applied.add(set);
     const using = plan.sets.filter((set) => set.policies.includes(policy));
     const describe = (sets: readonly CandidateSet[]) => sets.flatMap((set) => set.groups.map(describeGroup)).join('; ');
-    const object = dnsLabel('psp', policy.name, 'defaults');
+    const object = [...(scope === undefined ? [] : [dnsLabel('psp', policy.name, 'defaults')]), ...chosenIn.map((set) => chosenPolicyName(set, policy))].join(', ');
     for (const control of CONTROL_KINDS) {
       if (policy.controls[control].defaults === null) continue;
       const reported = report.some((e) => e.policy === policy.name && e.control === control && e.aspect === 'default');

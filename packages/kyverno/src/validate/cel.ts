@@ -61,11 +61,25 @@ export function singlePolicyValidations(policy: PolicyIR): CelValidation[] {
   return out;
 }
 
-/** One validation: some candidate admits the pod. Candidates are bound as variables. */
-export function anyOfValidation(policies: readonly PolicyIR[], name: string): CelValidation {
+/**
+ * One validation: some candidate admits the pod. Candidates are bound as variables. With
+ * `unchangedAlways` (the mutating policies write exactly the defaults of the PSP that PSP admission
+ * chose, see ../mutate/chosen.ts), a candidate admits only a pod its defaults would not change, on
+ * CREATE too: the chosen PSP admits the pod as its defaults left it, unchanged; a pod PSP admitted
+ * unchanged is admitted; and where PSP rejected a pod, no defaults were written and no candidate
+ * admits it unchanged. Otherwise that holds on UPDATE only (PSP defaulted on CREATE).
+ */
+export function anyOfValidation(policies: readonly PolicyIR[], name: string, options: { unchangedAlways?: boolean } = {}): CelValidation {
   const set = policySetExpression(policies, { object: 'object', variables: 'variables.' });
   const variables = set.candidates.map((c, i) => {
-    const defaults = defaultsPresentOnUpdate(policies[i]!);
+    const policy = policies[i]!;
+    let defaults: string | undefined;
+    if (options.unchangedAlways === true) {
+      const pending = pendingDefaultsExpression(defaultsPlan(policy).edits);
+      defaults = pending === undefined ? undefined : `!(${pending})`;
+    } else {
+      defaults = defaultsPresentOnUpdate(policy);
+    }
     return { name: c.variable, expression: defaults === undefined ? c.admits : `(${c.admits}) && (${defaults})` };
   });
   return {
