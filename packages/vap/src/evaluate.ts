@@ -7,7 +7,9 @@
  * namespaceSelector, objectSelector, excludeResourceRules), then the binding's `matchResources`,
  * `matchConditions`, `variables` (lazy), `validations` (message, messageExpression, reason),
  * `failurePolicy` on errors, and `validationActions` (Deny rejects; Warn and Audit admit with
- * warnings). Params come from the objects given (`paramKind` + `paramRef`); policies whose params
+ * warnings). A policy whose matchConditions read `variables` (or anything else the API server's
+ * match-condition compiler does not declare) is refused by the API server, so it is reported as
+ * not evaluated. Params come from the objects given (`paramKind` + `paramRef`); policies whose params
  * are not among them, or that ask the `authorizer`, are reported as not evaluated, never guessed.
  * Mutating policies run first (ApplyConfiguration mutations; JSONPatch ones are not evaluated).
  */
@@ -24,6 +26,7 @@ import {
   type EvaluationMemo,
   type NamedExpression,
 } from './evaluate-cel.js';
+import { matchConditionErrors } from './stateless.js';
 
 /** A pod admission request, as the API server hands it to admission policies. */
 export interface AdmissionRequest {
@@ -59,6 +62,8 @@ export interface AdmissionOutcome {
   validatedBy: string[];
   /** MutatingAdmissionPolicies that matched. */
   mutatedBy: string[];
+  /** MutatingAdmissionPolicies whose mutations changed the pod (a matched one may apply only `Object{}`). */
+  changedBy: string[];
   /** Every failed validation, whatever its actions. */
   violations: AdmissionViolation[];
   /** Messages of the failed validations, in order (kept for readers of the earlier test chain). */
@@ -232,7 +237,10 @@ function prepare(objects: readonly KubernetesObject[]): { policies: PreparedPoli
         notes.push(`${label}: no ${bindingKind} in the inputs binds it, so it applies to nothing`);
         continue;
       }
-      if (policyExpressions(policy).some(usesAuthorizer)) {
+      const refused = matchConditionErrors(policy.matchConditions);
+      if (refused.length > 0) {
+        policy.unsupported = `${label}: not evaluated: the API server refuses this policy: ${refused.join('; ')}`;
+      } else if (policyExpressions(policy).some(usesAuthorizer)) {
         policy.unsupported = `${label}: not evaluated: its CEL asks the authorizer, which needs the API server's authorization (RBAC) checks`;
       } else if (policy.mutations.some((m) => m.patchType !== 'ApplyConfiguration')) {
         policy.unsupported = `${label}: not evaluated: JSONPatch mutations are not run in-process (ApplyConfiguration ones are)`;
@@ -247,6 +255,11 @@ function prepare(objects: readonly KubernetesObject[]): { policies: PreparedPoli
     }
   }
   return { policies, notes };
+}
+
+function isEmptyConfiguration(configuration: unknown): boolean {
+  if (configuration instanceof Map) return configuration.size === 0;
+  return configuration !== null && typeof configuration === 'object' && !Array.isArray(configuration) && Object.keys(configuration).length === 0;
 }
 
 /** The params objects a binding names, `null` when the inputs hold none of the policy's paramKind. */
@@ -297,6 +310,7 @@ export function vapAdmission(objects: readonly KubernetesObject[], options: Admi
   const admit = (request: AdmissionRequest): AdmissionOutcome => {
     let pod = request.object;
     const mutatedBy: string[] = [];
+    const changedBy: string[] = [];
     const validatedBy: string[] = [];
     const violations: AdmissionViolation[] = [];
     const notEvaluated: string[] = [];
@@ -344,7 +358,12 @@ export function vapAdmission(objects: readonly KubernetesObject[], options: Admi
               try {
                 // Each mutation sees the pod as the ones before it left it.
                 const configuration = celContext(bindingsOf(request, pod, params), policy.variables, {}, memoFor(params))(typedConstructorsToMaps(mutation.expression));
-                pod = mergeApplyConfiguration(pod, configuration) as Pod;
+                const merged = mergeApplyConfiguration(pod, configuration) as Pod;
+                // An empty configuration (`Object{}`) is a no-op: keep the pod (and its memos).
+                if (!isEmptyConfiguration(configuration) && JSON.stringify(merged) !== JSON.stringify(pod)) {
+                  pod = merged;
+                  if (!changedBy.includes(policy.name)) changedBy.push(policy.name);
+                }
               } catch (cause) {
                 if (policy.failurePolicy === 'Fail') fail(policy, binding, `mutation error: ${errorLine(cause)}`, 'InternalError');
               }
@@ -370,6 +389,7 @@ export function vapAdmission(objects: readonly KubernetesObject[], options: Admi
       pod,
       validatedBy,
       mutatedBy,
+      changedBy,
       violations,
       messages: violations.map((v) => v.message),
       notEvaluated: [...new Set(notEvaluated)],

@@ -22,6 +22,7 @@ export {
 } from './mutation.js';
 export { NAMESPACE_NAME_LABEL, REQUESTER_EXPRESSION, SERVICE_ACCOUNT_EXPRESSION, describeGroup, namespaceSelector, scopeConditions, type MatchCondition } from './scope.js';
 export { vapTarget } from './target.js';
+export { MATCH_CONDITION_IDENTIFIERS, matchConditionErrors, undeclaredReferences } from './stateless.js';
 export {
   bindingsOf,
   evaluateVapExisting,

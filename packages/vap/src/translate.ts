@@ -14,7 +14,9 @@
  * PSP defaults become MutatingAdmissionPolicies (Kubernetes 1.34+). Where several candidates may
  * default a pod, PSP applied the defaults of the policy it chose; one mutating policy per
  * defaulting candidate writes its defaults exactly where core's `chosenPolicyExpression` says PSP
- * chose it, and the validation admits a pod some candidate admits unchanged (as the chosen PSP's
+ * chose it (the choice is a variable, as match conditions may not read variables; a first
+ * mutation records it in the pod's `kubernetes.io/psp` annotation, as PSP admission did, and the
+ * defaults are written where the annotation names the policy), and the validation admits a pod some candidate admits unchanged (as the chosen PSP's
  * defaults left it).
  */
 import {
@@ -33,7 +35,7 @@ import {
   type ScopeGroup,
 } from '@psp-translate/core';
 import { DEFAULT_VALIDATION_ACTIONS, validationActionsFor } from './action.js';
-import { defaultsPlan, mutationExpression, wouldChangeExpression, type DefaultsPlan } from './mutation.js';
+import { TYPED_APPLY_PRINTER, defaultsPlan, mutationExpression, wouldChangeExpression, type DefaultsPlan } from './mutation.js';
 import { IdentifierPool, objectName } from './names.js';
 import { describeGroup, namespaceSelector, scopeConditions, type MatchCondition } from './scope.js';
 import type { CelCostEntry, FidelityEntry, KubernetesObject, ValidationAction } from './types.js';
@@ -425,12 +427,15 @@ interface GroupMutations {
 /**
  * The MutatingAdmissionPolicies applying the defaults PSP would have chosen for a group. A lone
  * candidate is PSP's only choice: one policy writes its defaults wherever they change the pod.
- * With several, one policy per defaulting candidate, matched (besides the scope) by core's
- * `appliesDefaults` for it: PSP admission chose this policy (no candidate admits the pod
- * unchanged, and it is the first by name to admit it after its own defaults) and its defaults
- * change the pod. The choice reads one variable per candidate (admits after its own defaults,
- * its defaults change the pod), split per control as the validating policy splits them, so no
- * expression carries the whole choice. At most one of these policies matches a pod.
+ * With several, one policy per defaulting candidate, matched by the scope, whose defaults are
+ * written only where core's `appliesDefaults` for it holds (the variable `psp_chose_this_policy`,
+ * recorded by a first mutation in the `kubernetes.io/psp` annotation, see mutatingPair): PSP
+ * admission chose this policy (no candidate admits the pod unchanged, and it is the first by name
+ * to admit it after its own defaults) and its defaults change the pod. (The choice cannot be a
+ * match condition: the API server compiles those without variables and refuses the policy.) The
+ * choice reads one variable per candidate (admits
+ * after its own defaults, its defaults change the pod), split per control as the validating policy
+ * splits them, so no expression carries the whole choice. At most one of these policies changes a pod.
  *
  * Where a candidate's checks after defaults would exceed the per-expression cost limit even split
  * per control, or a policy's total the per-evaluation budget, the group falls back to the first
@@ -467,19 +472,23 @@ function mutatingPolicies(
       const policy = byName.get(c.policy) as PolicyIR;
       return [...candidateVariables(policy, c.variables.admitsAfterDefaults, pool, cache, options).variables, { name: c.variables.wouldChange, expression: cache.of(policy).changes() }];
     });
+    // The API server compiles matchConditions without variables (and refuses a policy whose
+    // conditions read them), so the choice is a variable read by the mutations (see mutatingPair).
+    const chosen = pool.claim('psp_chose_this_policy');
     const objects = choice.candidates.flatMap((c) => {
       const policy = byName.get(c.policy) as PolicyIR;
       if (plan(policy).mutations.length === 0) return [];
       return mutatingPair(
         group,
         policy,
-        [...scopeConditions(group), { name: 'psp-chose-this-policy', expression: c.appliesDefaults }],
-        variables,
+        [...scopeConditions(group)],
+        [...variables, { name: chosen, expression: c.appliesDefaults }],
         objectName(baseName, 'defaults', policy.name),
         apiVersion,
         cache,
         // Run once: on a pod another of these policies already changed, the choice would be judged afresh.
         'Never',
+        `variables.${chosen}`,
       );
     });
     // Each policy evaluates the whole choice: its estimated total must fit the per-evaluation budget.
@@ -505,7 +514,32 @@ function mutatingPolicies(
   return { objects: mutatingPair(group, first, conditions, [], objectName(baseName, 'defaults'), apiVersion, cache, 'IfNeeded'), validateUnchanged: false };
 }
 
-/** One MutatingAdmissionPolicy (and binding) writing `policy`'s defaults where `conditions` hold. */
+/** The annotation PSP admission wrote on every pod it admitted: the name of the PSP it chose. */
+const CHOSEN_PSP_ANNOTATION = 'kubernetes.io/psp';
+
+/** Boolean CEL: the pod's `kubernetes.io/psp` annotation names `policy`. */
+function annotationNames(policy: string): string {
+  const key = celString(CHOSEN_PSP_ANNOTATION);
+  return `(has(object.metadata.annotations) && ${key} in object.metadata.annotations && object.metadata.annotations[${key}] == ${celString(policy)})`;
+}
+
+/** The apply configuration setting the `kubernetes.io/psp` annotation to `value`. */
+function annotationConfiguration(value: string): string {
+  const p = TYPED_APPLY_PRINTER;
+  return p.object([], [['metadata', p.object(['metadata'], [['annotations', `{${celString(CHOSEN_PSP_ANNOTATION)}: ${celString(value)}}`]])]]);
+}
+
+/**
+ * One MutatingAdmissionPolicy (and binding) writing `policy`'s defaults where `conditions` hold.
+ *
+ * With `chosen` (boolean CEL over the variables: PSP admission chose this policy), the defaults are
+ * written only where it holds. Each mutation sees the pod as the mutations before it left it, and
+ * the variables are evaluated afresh for each, so the choice is made once, by a first mutation on
+ * the pod as submitted: it records the choice as PSP admission did, in the pod's
+ * `kubernetes.io/psp` annotation (and clears an annotation naming this policy where it was not
+ * chosen), and every default is then written where that annotation names this policy. Elsewhere
+ * each mutation applies `Object{}`, no change.
+ */
 function mutatingPair(
   group: ScopeGroup,
   policy: PolicyIR,
@@ -515,12 +549,22 @@ function mutatingPair(
   apiVersion: string,
   cache: PolicyCelCache,
   reinvocationPolicy: 'IfNeeded' | 'Never',
+  chosen?: string,
 ): KubernetesObject[] {
-  const expressions = cache
+  const defaults = cache
     .of(policy)
     .plan.mutations.map((m) => mutationExpression(m))
     .filter((e): e is string => e !== undefined);
-  if (expressions.length === 0) return [];
+  if (defaults.length === 0) return [];
+  const none = TYPED_APPLY_PRINTER.object([], []);
+  const recorded = annotationNames(policy.name);
+  const expressions =
+    chosen === undefined
+      ? defaults
+      : [
+          `${chosen} ? ${annotationConfiguration(policy.name)} : (${recorded} ? ${annotationConfiguration('')} : ${none})`,
+          ...defaults.map((e) => `${recorded} ? (${e}) : ${none}`),
+        ];
   const annotations = { 'psp-translate.io/defaults-of': policy.name, 'psp-translate.io/scope': describeGroup(group) };
   const spec: Record<string, unknown> = {
     failurePolicy: 'Fail',

@@ -85,10 +85,10 @@ function firstByNameScopes(objects: readonly KubernetesObject[]): Set<string> {
   const scopes = new Set<string>();
   for (const o of objects) {
     if (o.kind !== 'MutatingAdmissionPolicy') continue;
-    const conditions = ((o.spec as { matchConditions?: { name: string }[] }).matchConditions ?? []).map((c) => c.name);
+    const variables = ((o.spec as { variables?: { name: string }[] }).variables ?? []).map((v) => v.name);
     const validating = objects.find((v) => v.kind === 'ValidatingAdmissionPolicy' && v.metadata.annotations?.['psp-translate.io/scope'] === o.metadata.annotations?.['psp-translate.io/scope']);
     const several = (validating?.metadata.annotations?.['psp-translate.io/candidates'] ?? '').split(',').length > 1;
-    if (several && !conditions.includes('psp-chose-this-policy')) scopes.add(o.metadata.annotations?.['psp-translate.io/scope'] as string);
+    if (several && !variables.includes('psp_chose_this_policy')) scopes.add(o.metadata.annotations?.['psp-translate.io/scope'] as string);
   }
   return scopes;
 }

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { CEL_PER_CALL_LIMIT, evaluatePolicy, type NameSelector, type Pod, type ScopeGroup } from '@psp-translate/core';
+import { CEL_PER_CALL_LIMIT, evaluatePolicy, type NameSelector, type ScopeGroup } from '@psp-translate/core';
 import { policyFixture } from '@psp-translate/core/testing';
 import { arbitraryPod, arbitraryPolicy } from '../../core/src/evaluate/arbitrary.js';
 import { translateVap } from '../src/index.js';

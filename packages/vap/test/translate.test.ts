@@ -133,7 +133,7 @@ describe('scope groups', () => {
     const outcome = run(objects, [privileged, restricted], { object: hostile });
     expect(outcome.allowed).toBe(true);
     // PSP preferred the policy admitting the pod unchanged, so restricted's defaults were not applied.
-    expect(outcome.mutatedBy).toEqual([]);
+    expect(outcome.changedBy).toEqual([]);
     const unknownVolume = pod({ volumes: [{ name: 'img', image: { reference: 'x' } } as never] });
     expect(run(objects, [privileged, restricted], { object: unknownVolume }).allowed).toBe(false);
   });
@@ -194,18 +194,40 @@ describe('options', () => {
     expect(report.filter((e) => e.fidelity === 'approximate' || e.fidelity === 'unsupported')).toEqual([]);
     const mutating = objects.filter((o) => o.kind === 'MutatingAdmissionPolicy');
     expect(mutating.map((o) => o.metadata.annotations?.['psp-translate.io/defaults-of'])).toEqual(['a-uid', 'b-read-only']);
-    for (const o of mutating) expect((o.spec as { matchConditions: { name: string }[] }).matchConditions.map((c) => c.name)).toContain('psp-chose-this-policy');
+    // The choice is a variable, not a match condition (the API server compiles those without
+    // variables and refuses the policy): a first mutation records it in kubernetes.io/psp, and the
+    // defaults are written where that annotation names the policy.
+    for (const o of mutating) {
+      const spec = o.spec as { matchConditions?: { expression: string }[]; variables: { name: string; expression: string }[]; mutations: { applyConfiguration: { expression: string } }[] };
+      for (const c of spec.matchConditions ?? []) expect(c.expression).not.toMatch(/\bvariables\b/);
+      expect(spec.variables.map((v) => v.name)).toContain('psp_chose_this_policy');
+      const [record, ...defaults] = spec.mutations.map((m) => m.applyConfiguration.expression);
+      const name = o.metadata.annotations?.['psp-translate.io/defaults-of'] as string;
+      expect(record).toBe(
+        `variables.psp_chose_this_policy ? Object{metadata: Object.metadata{annotations: {"kubernetes.io/psp": "${name}"}}} : ((has(object.metadata.annotations) && "kubernetes.io/psp" in object.metadata.annotations && object.metadata.annotations["kubernetes.io/psp"] == "${name}") ? Object{metadata: Object.metadata{annotations: {"kubernetes.io/psp": ""}}} : Object{})`,
+      );
+      for (const e of defaults) expect(e.startsWith(`(has(object.metadata.annotations) && "kubernetes.io/psp" in object.metadata.annotations && object.metadata.annotations["kubernetes.io/psp"] == "${name}") ? (`)).toBe(true);
+    }
+    expect(admissionObjectErrors(objects)).toEqual([]);
     // No UID: a-uid admits it with its default UID (first by name), so only a-uid's defaults are written.
     const plain = run(objects, policies, { object: pod() });
     expect(plain.allowed).toBe(true);
-    expect(plain.pod).toEqual(admit(pod(), policies).mutatedPod);
+    const reference = admit(pod(), policies).mutatedPod;
+    expect(plain.pod).toEqual({ ...reference, metadata: { ...reference.metadata, annotations: { ...reference.metadata.annotations, 'kubernetes.io/psp': 'a-uid' } } });
     expect(plain.pod.spec.containers[0]?.securityContext).toEqual({ runAsUser: 1000 });
+    expect(plain.pod.metadata.annotations?.['kubernetes.io/psp']).toBe('a-uid');
     // UID 0: a-uid rejects it even after its defaults, so PSP chose b-read-only and wrote its default instead.
     const root = pod({ containers: [{ name: 'app', image: 'x', securityContext: { runAsUser: 0 } }] });
     const rooted = run(objects, policies, { object: root });
     expect(admit(root, policies).policy).toBe('b-read-only');
     expect(rooted.allowed).toBe(true);
     expect(rooted.pod.spec.containers[0]?.securityContext).toEqual({ runAsUser: 0, readOnlyRootFilesystem: true });
+    expect(rooted.pod.metadata.annotations?.['kubernetes.io/psp']).toBe('b-read-only');
+    // An annotation naming a policy PSP did not choose neither forces its defaults nor stays.
+    const claimed = { ...root, metadata: { ...root.metadata, annotations: { 'kubernetes.io/psp': 'a-uid' } } };
+    const forced = run(objects, policies, { object: claimed });
+    expect(forced.pod.spec.containers[0]?.securityContext).toEqual({ runAsUser: 0, readOnlyRootFilesystem: true });
+    expect(forced.pod.metadata.annotations?.['kubernetes.io/psp']).toBe('b-read-only');
   });
 
   test('several defaulting candidates whose choice would exceed the CEL budget: first-by-name defaults, reported approximate', () => {
@@ -252,6 +274,7 @@ describe('output', () => {
       'ValidatingAdmissionPolicy/psp-01-no-privileged: spec.matchConstraints.resourceRules[0].typo: unknown field (the API server would drop it)',
       'ValidatingAdmissionPolicyBinding/psp-01-no-privileged: spec.validationActions: Deny and Warn may not be used together',
     ]);
+    // matchConditions may not read variables, in either kind: the API server compiles them without.
     const reading = structuredClone(objects);
     (reading[0]?.spec as Record<string, unknown>).matchConditions = [{ name: 'reads', expression: 'variables.psp_no_privileged' }];
     const mutating = { ...structuredClone(reading[0]), kind: 'MutatingAdmissionPolicy', spec: {
@@ -261,19 +284,15 @@ describe('output', () => {
         mutations: [{ patchType: 'ApplyConfiguration', applyConfiguration: { expression: 'Object{}' } }],
       },
     } as KubernetesObject;
-    expect(admissionObjectErrors([reading[0] as KubernetesObject, mutating])).toEqual([
-      'ValidatingAdmissionPolicy/psp-01-no-privileged: spec.matchConditions[0]: matchConditions of a ValidatingAdmissionPolicy must not read variables',
-    ]);
-    (mutating.spec as Record<string, unknown>).variables = [];
-    expect(admissionObjectErrors([mutating])).toEqual([
-      'MutatingAdmissionPolicy/psp-01-no-privileged: spec.matchConditions[0]: reads psp_no_privileged, which spec.variables does not define',
-    ]);
+    const refused = "spec.matchConditions[0] (reads): reads variables, which the API server's match-condition compiler does not declare (match conditions are compiled without variables), so it refuses the policy";
+    expect(admissionObjectErrors([reading[0] as KubernetesObject, mutating])).toEqual([`ValidatingAdmissionPolicy/psp-01-no-privileged: ${refused}`, `MutatingAdmissionPolicy/psp-01-no-privileged: ${refused}`]);
   });
 
   test('the public API is exactly this', () => {
     expect(Object.keys(api).sort()).toEqual([
       'DEFAULT_KUBE_VERSION',
       'DEFAULT_VALIDATION_ACTIONS',
+      'MATCH_CONDITION_IDENTIFIERS',
       'MUTATE_RESOURCE_RULES',
       'NAMESPACE_NAME_LABEL',
       'NEWEST_KNOWN_KUBE_VERSION',
@@ -288,6 +307,7 @@ describe('output', () => {
       'evaluateVapExisting',
       'evaluateVapTranslation',
       'hasValidatingPolicyV1',
+      'matchConditionErrors',
       'matchConditionsHold',
       'mergeApplyConfiguration',
       'mutatingPolicyApi',
@@ -300,6 +320,7 @@ describe('output', () => {
       'scopeConditions',
       'translateVap',
       'typedConstructorsToMaps',
+      'undeclaredReferences',
       'usesAuthorizer',
       'validationActionsFor',
       'vapAdmission',

@@ -5,7 +5,9 @@
  * translate with the default `[Audit, Warn]`.
  *
  * Before running an emitted MutatingAdmissionPolicy, its mutations are checked to be exactly the
- * typed print of the defaults plan of the PSP it names (`psp-translate.io/defaults-of`); the chain
+ * typed print of the defaults plan of the PSP it names (`psp-translate.io/defaults-of`) (where
+ * several candidates default: after a first mutation recording the choice in the kubernetes.io/psp
+ * annotation, each under one guard on that annotation); the chain
  * then runs the emitted text itself.
  */
 import type { Pod, PolicyIR } from '@psp-translate/core';
@@ -24,11 +26,14 @@ export interface AdmissionOutcome {
   validatedBy: string[];
   /** Names of the MutatingAdmissionPolicies that matched. */
   mutatedBy: string[];
+  /** Names of the MutatingAdmissionPolicies that changed the pod. */
+  changedBy: string[];
   /** Failure messages (messageExpression results). */
   messages: string[];
 }
 
 const checked = new WeakSet<KubernetesObject>();
+const GUARDED = /^(\(has\(object\.metadata\.annotations\) && "kubernetes\.io\/psp" in [^?]*\)) \? \((.*)\) : Object\{\}$/s;
 
 /** The emitted mutations of a MutatingAdmissionPolicy are the typed print of its PSP's defaults plan. */
 function checkMutations(policy: KubernetesObject, policies: ReadonlyMap<string, PolicyIR>): void {
@@ -38,7 +43,13 @@ function checkMutations(policy: KubernetesObject, policies: ReadonlyMap<string, 
   if (psp === undefined) throw new Error(`${policy.metadata.name} names no known PSP in psp-translate.io/defaults-of`);
   const typed = defaultsPlan(psp).mutations.filter((m) => m.apply !== undefined).map((m) => mutationExpression(m));
   const emitted = ((policy.spec as { mutations: { applyConfiguration: { expression: string } }[] }).mutations).map((m) => m.applyConfiguration.expression);
-  if (JSON.stringify(typed) !== JSON.stringify(emitted)) throw new Error(`${policy.metadata.name}: emitted mutations differ from the PSP's defaults plan`);
+  // Where several candidates default, a first mutation records the choice in the kubernetes.io/psp
+  // annotation and every default is guarded by the same test of that annotation.
+  const recording = emitted[0] !== undefined && emitted[0].startsWith('variables.') && emitted[0].includes('"kubernetes.io/psp"');
+  const rest = recording ? emitted.slice(1) : emitted;
+  const guards = new Set(rest.map((e) => GUARDED.exec(e)?.[1]));
+  const unguarded = recording && guards.size === 1 && !guards.has(undefined) ? rest.map((e) => GUARDED.exec(e)?.[2]) : emitted;
+  if (JSON.stringify(typed) !== JSON.stringify(unguarded)) throw new Error(`${policy.metadata.name}: emitted mutations differ from the PSP's defaults plan`);
   checked.add(policy);
 }
 
@@ -59,5 +70,5 @@ export function admitThrough(
   if (chain === undefined) byOption.set(messages, (chain = vapAdmission(objects, { messages })));
   const outcome = chain.admit(request);
   if (outcome.notEvaluated.length > 0) throw new Error(`our own objects must be evaluable: ${outcome.notEvaluated.join('; ')}`);
-  return { allowed: outcome.violations.length === 0, pod: outcome.pod, validatedBy: outcome.validatedBy, mutatedBy: outcome.mutatedBy, messages: outcome.messages };
+  return { allowed: outcome.violations.length === 0, pod: outcome.pod, validatedBy: outcome.validatedBy, mutatedBy: outcome.mutatedBy, changedBy: outcome.changedBy, messages: outcome.messages };
 }

@@ -7,6 +7,7 @@ import { profileField } from '../../src/index.js';
 
 type Json = Record<string, unknown>;
 const SECCOMP_POD = 'seccomp.security.alpha.kubernetes.io/pod';
+const PSP_CHOSEN = 'kubernetes.io/psp';
 const APPARMOR = 'container.apparmor.security.beta.kubernetes.io/';
 
 /** Put an annotation back as the original pod had it. */
@@ -42,6 +43,9 @@ export function comparable(pod: Pod, original: Pod): Json {
       if (caps?.drop) caps.drop = caps.drop.length === 0 ? undefined : [...new Set(caps.drop)].sort();
     }
   }
+  // PSP admission recorded the policy it chose in kubernetes.io/psp (the reference evaluator's pod
+  // leaves it out); so do the mutating policies where several candidates default.
+  restore(copy, original, PSP_CHOSEN);
   if (copy.metadata.annotations && Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
   return JSON.parse(JSON.stringify(copy)) as Json;
 }
