@@ -52,9 +52,16 @@ function expandScope(rule: Rule): Expr {
   }
 }
 
-/** A control as one whole-pod condition in the check language. */
+const conditionByKind = new Map<ControlKind, Expr>();
+
+/**
+ * A control as one whole-pod condition in the check language. Built once per kind (the definitions
+ * are constants) and shared: the same node every call, so fold's memo (keyed by node) finds it.
+ */
 export function controlCondition(kind: ControlKind): Expr {
-  return and(...definition(kind).rules.map(ruleCondition));
+  let condition = conditionByKind.get(kind);
+  if (condition === undefined) conditionByKind.set(kind, (condition = and(...definition(kind).rules.map(ruleCondition))));
+  return condition;
 }
 
 interface MessageEntry {
@@ -171,39 +178,138 @@ export interface InlineControlCel {
 }
 
 /**
+ * One control's printed CEL for one params value and pod expression: what policies with equal
+ * params for the control share.
+ */
+interface PrintedControl {
+  /** The control folded with the params. */
+  readonly condition: Expr;
+  /** Its message entries (built when first wanted: a control with nothing to check needs them for a policy's message only). */
+  entries?: readonly MessageEntry[];
+  /** The {@link InlineControlCel} (frozen), built when first wanted; `null` when the control leaves nothing to check. */
+  inline?: InlineControlCel | null;
+}
+/**
+ * Printed controls by kind, pod expression and params (by value): folding and printing depend on
+ * nothing else, and the controls of different policies (and of the same policy, parsed again) are
+ * mostly equal. Bounded: dropped when it grows large.
+ */
+let printedControls = new Map<string, PrintedControl>();
+const PRINTED_CONTROLS_LIMIT = 20_000;
+
+/** An exact text form of a JSON value (object keys in order, `-0` kept apart from `0`). */
+function jsonKey(value: Json): string {
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (const item of value as readonly Json[]) out += `${jsonKey(item)},`;
+    return `${out}]`;
+  }
+  let out = '{';
+  for (const key of Object.keys(value)) out += `${JSON.stringify(key)}:${jsonKey((value as Readonly<Record<string, Json>>)[key] as Json)},`;
+  return `${out}}`;
+}
+
+function printedControl(kind: ControlKind, params: Record<string, Json>, object: string): PrintedControl {
+  const key = `${kind}\u0000${object}\u0000${jsonKey(params)}`;
+  const known = printedControls.get(key);
+  if (known !== undefined) return known;
+  const printed: PrintedControl = { condition: fold(controlCondition(kind), { params }) };
+  if (printedControls.size >= PRINTED_CONTROLS_LIMIT) printedControls = new Map();
+  printedControls.set(key, printed);
+  return printed;
+}
+
+const namesFor = (object: string): PrintNames => ({ object, params: '__params_are_inlined__' });
+
+function entriesOf(kind: ControlKind, params: Record<string, Json>, object: string, printed: PrintedControl): readonly MessageEntry[] {
+  printed.entries ??= Object.freeze(controlEntries(kind, { params }, namesFor(object)).map((entry) => Object.freeze(entry)));
+  return printed.entries;
+}
+
+function inlineOf(kind: ControlKind, params: Record<string, Json>, object: string, printed: PrintedControl): InlineControlCel | null {
+  if (printed.inline !== undefined) return printed.inline;
+  const condition = printed.condition;
+  if (condition.op === 'lit' && condition.value === true) return (printed.inline = null);
+  const entries = entriesOf(kind, params, object, printed);
+  const admits = printCel(condition, namesFor(object));
+  const parts = Object.freeze(entries.map((entry) => Object.freeze({ id: entry.id, admits: entry.ok, message: firstFailure([entry]) })));
+  // Frozen: shared by every caller (parts typed as the mutable array callers are given).
+  printed.inline = Object.freeze({ kind, admits, message: firstFailure(entries), parts: parts as InlineCheckCel[] });
+  return printed.inline;
+}
+
+/** What has been printed for one policy, by pod expression. */
+interface PolicyPrinted {
+  controls?: readonly InlineControlCel[];
+  admits?: string;
+  message?: string;
+}
+
+/**
+ * By policy object and pod expression. PolicyIR objects are treated as immutable once parsed (as
+ * the other per-policy caches in core and the targets assume): a translation asks for the same
+ * policy's expressions from several targets and once per scope group it is a candidate in.
+ */
+const printedByPolicy = new WeakMap<PolicyIR, Map<string, PolicyPrinted>>();
+
+function policyPrinted(policy: PolicyIR, object: string): PolicyPrinted {
+  let byObject = printedByPolicy.get(policy);
+  if (byObject === undefined) printedByPolicy.set(policy, (byObject = new Map()));
+  let found = byObject.get(object);
+  if (found === undefined) byObject.set(object, (found = {}));
+  return found;
+}
+
+/**
  * Per-control CEL of one policy, its params inlined and folded: for a scope where a single policy
  * applies (one validation per control). Controls with nothing to check are left out.
+ *
+ * Memoised by policy object and `options.object` (and each control by its params' value):
+ * `policy` must not be mutated after the first call (PolicyIR is immutable once parsed). The
+ * returned array is fresh; its elements are frozen and shared between calls.
  */
 export function policyControlExpressions(policy: PolicyIR, options: { object: string }): InlineControlCel[] {
-  const params = policyParams(policy);
-  const names: PrintNames = { object: options.object, params: '__params_are_inlined__' };
-  const out: InlineControlCel[] = [];
-  for (const kind of CONTROL_KINDS) {
-    const ctx: FoldContext = { params: params[kind] };
-    const condition = fold(controlCondition(kind), ctx);
-    if (condition.op === 'lit' && condition.value === true) continue;
-    const entries = controlEntries(kind, ctx, names);
-    out.push({
-      kind,
-      admits: printCel(condition, names),
-      message: firstFailure(entries),
-      parts: entries.map((entry) => ({ id: entry.id, admits: entry.ok, message: firstFailure([entry]) })),
-    });
+  const memo = policyPrinted(policy, options.object);
+  if (memo.controls === undefined) {
+    const params = policyParams(policy);
+    const controls: InlineControlCel[] = [];
+    for (const kind of CONTROL_KINDS) {
+      const inline = inlineOf(kind, params[kind], options.object, printedControl(kind, params[kind], options.object));
+      if (inline !== null) controls.push(inline);
+    }
+    memo.controls = Object.freeze(controls);
   }
-  return out;
+  return [...memo.controls];
 }
 
-/** Boolean CEL: the policy (all its controls, values inlined) admits the pod. */
+/**
+ * Boolean CEL: the policy (all its controls, values inlined) admits the pod. Memoised by policy
+ * object and `options.object` (PolicyIR is immutable once parsed).
+ */
 export function policyAdmitsExpression(policy: PolicyIR, options: { object: string }): string {
-  const parts = policyControlExpressions(policy, options).map((control) => control.admits);
-  return parts.length === 0 ? 'true' : parts.length === 1 ? (parts[0] as string) : parts.join(' && ');
+  const memo = policyPrinted(policy, options.object);
+  if (memo.admits === undefined) {
+    const parts = policyControlExpressions(policy, options).map((control) => control.admits);
+    memo.admits = parts.length === 0 ? 'true' : parts.length === 1 ? (parts[0] as string) : parts.join(' && ');
+  }
+  return memo.admits;
 }
 
-/** String CEL: `''` when the policy admits the pod, else its first failing control and field. */
+/**
+ * String CEL: `''` when the policy admits the pod, else its first failing control and field.
+ * Memoised by policy object and `options.object` (PolicyIR is immutable once parsed).
+ */
 export function policyMessageExpression(policy: PolicyIR, options: { object: string }): string {
-  const params = policyParams(policy);
-  const names: PrintNames = { object: options.object, params: '__params_are_inlined__' };
-  return firstFailure(CONTROL_KINDS.flatMap((kind) => controlEntries(kind, { params: params[kind] }, names)));
+  const memo = policyPrinted(policy, options.object);
+  if (memo.message === undefined) {
+    const params = policyParams(policy);
+    memo.message = firstFailure(
+      CONTROL_KINDS.flatMap((kind) => entriesOf(kind, params[kind], options.object, printedControl(kind, params[kind], options.object))),
+    );
+  }
+  return memo.message;
 }
 
 /** One candidate policy in a policy set. */
