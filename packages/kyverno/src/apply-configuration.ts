@@ -4,7 +4,7 @@
  * (`{"name": x}`), which is all @bufbuild/cel lacks; the result is merged the way server-side apply
  * merges: maps deeply, the container lists by their `name` key, other lists (atomic) replaced.
  */
-import { evaluateCel } from '@psp-translate/core';
+import { evaluateCel, toCelValue } from '@psp-translate/core';
 
 const CONSTRUCTOR = /^Object(?:\.[A-Za-z_][A-Za-z0-9_]*)*\{/;
 
@@ -119,13 +119,16 @@ function bindVariables(variables: Variables, pod: unknown, request: Record<strin
     memo = variableValues.get(pod);
     if (memo === undefined) variableValues.set(pod, (memo = new Map()));
   }
+  // Bound as CEL values once: converting the pod for every variable cost more than most evaluations.
+  const object = toCelValue(pod);
+  const boundRequest = toCelValue(request);
   variables.forEach((v, i) => {
     const key = keys[i]!;
     if (memo?.has(key) === true) {
       out[v.name] = memo.get(key);
       return;
     }
-    const value = evaluateCel(v.expression, { object: pod, request, variables: out });
+    const value = evaluateCel(v.expression, { object, request: boundRequest, variables: out });
     out[v.name] = value;
     memo?.set(key, value);
   });

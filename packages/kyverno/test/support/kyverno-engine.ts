@@ -11,7 +11,7 @@
  * - ValidatingPolicy and MutatingPolicy (see ./apply-configuration.ts).
  * Anything else we do not emit throws, so a new construct cannot pass untested.
  */
-import { applyJsonPatch, evaluateCel, type Pod } from '@psp-translate/core';
+import { applyJsonPatch, evaluateCel, toCelValue, type Pod } from '@psp-translate/core';
 import yaml from 'yaml';
 import type { KubernetesObject } from '../../src/index.js';
 import { runMutatingPolicy } from '../../src/apply-configuration.js';
@@ -105,8 +105,10 @@ function celBindings(pod: unknown, request: Request) {
 
 function runCel(cel: { variables?: { name: string; expression: string }[]; expressions: { expression: string }[] }, pod: unknown, request: Request): boolean {
   const variables: Record<string, unknown> = {};
-  for (const v of cel.variables ?? []) variables[v.name] = evaluateCel(v.expression, { ...celBindings(pod, request), variables });
-  return cel.expressions.every((e) => evaluateCel(e.expression, { ...celBindings(pod, request), variables }) === true);
+  // The pod bound as a CEL value once, not once per expression.
+  const bindings = { object: toCelValue(pod), request: toCelValue(request) };
+  for (const v of cel.variables ?? []) variables[v.name] = evaluateCel(v.expression, { ...bindings, variables });
+  return cel.expressions.every((e) => evaluateCel(e.expression, { ...bindings, variables }) === true);
 }
 
 function validateRule(rule: Rule, pod: unknown, request: Request): Outcome {
