@@ -493,7 +493,10 @@ function mutatingPolicies(
     });
     // Each policy evaluates the whole choice: its estimated total must fit the per-evaluation budget.
     const overBudget = objects.filter((o) => o.kind === 'MutatingAdmissionPolicy' && expressionsOf(o).reduce((sum, e) => sum + costOf(e.expression, cache.costs), 0) > CEL_RUNTIME_BUDGET);
-    if (overBudget.length === 0) return { objects, validateUnchanged: true };
+    if (overBudget.length === 0) {
+      if (objects.length > 0 && !report.some((e) => e.message === RECORDED_CHOICE_NOTE)) report.push({ policy: null, control: null, fidelity: 'note', message: RECORDED_CHOICE_NOTE });
+      return { objects, validateUnchanged: true };
+    }
     why = `deciding which of them PSP chose would exceed the per-evaluation CEL budget (${overBudget.map((o) => o.metadata.name).join(', ')})`;
   }
   report.push({
@@ -516,6 +519,9 @@ function mutatingPolicies(
 
 /** The annotation PSP admission wrote on every pod it admitted: the name of the PSP it chose. */
 const CHOSEN_PSP_ANNOTATION = 'kubernetes.io/psp';
+
+const RECORDED_CHOICE_NOTE =
+  'where several defaulting PSPs may admit a pod, the MutatingAdmissionPolicy of the PSP that PSP admission would have chosen records it in the pod\'s kubernetes.io/psp annotation, as PSP admission did, and writes its defaults where the annotation names it (the choice is made once, on the pod as submitted; match conditions cannot read the variables it needs); an annotation naming a defaulting PSP that was not chosen is set to ""';
 
 /** Boolean CEL: the pod's `kubernetes.io/psp` annotation names `policy`. */
 function annotationNames(policy: string): string {
