@@ -16,7 +16,7 @@ export const MATCH_CONDITION_IDENTIFIERS: readonly string[] = ['object', 'oldObj
 /** Names CEL itself gives meaning: literals and type names usable as values (`type(x) == int`). */
 const BUILT_IN = new Set(['true', 'false', 'null', 'in', 'int', 'uint', 'double', 'bool', 'string', 'bytes', 'list', 'map', 'null_type', 'type', 'dyn']);
 /** Namespaces of functions the Kubernetes CEL environment has (`cel.bind`, `optional.of`, `math.greatest`, ...). */
-const FUNCTION_NAMESPACES = new Set(['cel', 'math', 'strings', 'base64', 'sets', 'lists', 'optional', 'regex']);
+const FUNCTION_NAMESPACES = new Set(['cel', 'math', 'strings', 'base64', 'sets', 'lists', 'optional', 'regex', 'format', 'ip']);
 /** Macros and how many leading identifier arguments they bind. */
 const BINDERS: ReadonlyMap<string, number> = new Map([
   ['all', 2],

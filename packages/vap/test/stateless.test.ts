@@ -17,6 +17,7 @@ describe('undeclaredReferences: what a match condition reads beyond the request'
     expect(undeclaredReferences('object.spec.containers.exists(variables, variables.name == "x")')).toEqual([]);
     expect(undeclaredReferences('cel.bind(n, object.spec.containers.size(), n > 1) && type(request) == map && size(object.metadata.name) > 0 && 1.5e3 > 0.0')).toEqual([]);
     expect(undeclaredReferences('{"a": 1}.all(k, v, v > 0) && params.x && namespaceObject.metadata.name != "" && oldObject == null && authorizer.path("/x").check("get").allowed()')).toEqual([]);
+    expect(undeclaredReferences('format.dns1123Label().validate(object.metadata.name).hasValue() || ip.isCanonical("::1") || math.greatest([1, 2]) > 1')).toEqual([]);
     expect(undeclaredReferences('self.x > 0 && params2.y')).toEqual(['self', 'params2']);
   });
 
