@@ -137,9 +137,9 @@ function runDifferential(
       }
       const multi = req.operation === 'CREATE' && multiDefault(scenario, req.namespace);
       if (multi) multiDefaultCases++;
-      // Where MutatingPolicies decide PSP's choice, the admitted pod must carry the chosen PSP's defaults.
+      // MutatingPolicies decide PSP's choice (also among several defaulting PSPs): an admitted pod must carry the chosen PSP's defaults.
       const podDiffers =
-        api === 'policies.kyverno.io/v1' && multi && psp.admitted && kyverno.admitted && (podsCompared++, !isDeepStrictEqual(comparable(kyverno.pod as Pod, pod), comparable(psp.mutatedPod, pod)));
+        api === 'policies.kyverno.io/v1' && req.operation === 'CREATE' && psp.admitted && kyverno.admitted && (podsCompared++, !isDeepStrictEqual(comparable(kyverno.pod as Pod, pod), comparable(psp.mutatedPod, pod)));
       if (psp.admitted !== kyverno.admitted || podDiffers) {
         mismatches.push({
           policies: scenario.policies.map((p) => p.name),
