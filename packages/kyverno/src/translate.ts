@@ -222,7 +222,7 @@ interface MutationScope {
 /**
  * The candidate sets with several defaulting PSPs whose choice MutatingPolicies decide exactly
  * (`policies.kyverno.io/v1`), with each defaulting candidate's guarded mutations. Sets whose choice
- * would exceed the per-expression CEL cost limit are left out (first-by-name, reported).
+ * would exceed the per-expression CEL cost limit or the per-evaluation budget are left out (first-by-name, reported).
  */
 function exactChoices(plan: ScopePlan, options: KyvernoOptions): Map<CandidateSet, ChosenDefaults[]> {
   const out = new Map<CandidateSet, ChosenDefaults[]>();
@@ -255,7 +255,7 @@ function mutationScopes(plan: ScopePlan, report: FidelityEntry[], api: KyvernoOp
       const why =
         api === 'kyverno.io/v1'
           ? 'ClusterPolicy mutate rules (JMESPath preconditions, patchStrategicMerge) cannot evaluate which PSP admission chose; --kyverno-api policies.kyverno.io/v1 decides it exactly with MutatingPolicies'
-          : 'deciding which of them PSP admission chose would exceed the per-expression CEL cost limit';
+          : 'deciding which of them PSP admission chose would exceed the per-expression CEL cost limit or the per-evaluation budget';
       report.push({
         policy: chosen.name,
         control: null,

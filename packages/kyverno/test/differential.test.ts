@@ -68,7 +68,7 @@ function approximatedBy(api: KyvernoApi, scenario: Scenario, namespace: string, 
     if (mutating.length === 1 && set.policies.length > 1) return mutating[0]!.name;
     return undefined;
   }
-  const fellBack = report.some((e) => e.fidelity === 'approximate' && e.policy === mutating[0]?.name && e.message.includes('exceed the per-expression CEL cost limit'));
+  const fellBack = report.some((e) => e.fidelity === 'approximate' && e.policy === mutating[0]?.name && e.message.includes('would exceed the per-expression CEL cost limit or the per-evaluation budget'));
   return mutating.length >= 2 && fellBack ? mutating[0]!.name : undefined;
 }
 

@@ -12,7 +12,7 @@
  * so the first mutation reads the choice on the pod as submitted and the later mutations of the
  * same policy see the same choice even though the object they patch has changed.
  */
-import { CEL_PER_CALL_LIMIT, chosenPolicyExpression, estimateCelCost, policyControlExpressions, policyControlExpressionsAfterDefaults, type PolicyIR } from '@psp-translate/core';
+import { CEL_PER_CALL_LIMIT, CEL_RUNTIME_BUDGET, chosenPolicyExpression, estimateCelCost, policyControlExpressions, policyControlExpressionsAfterDefaults, type PolicyIR } from '@psp-translate/core';
 import { defaultsPlan } from './defaults.js';
 import { applyConfigurationMutations, type ApplyConfigurationMutation } from './mutating-policy.js';
 
@@ -81,8 +81,9 @@ function afterDefaultsVariables(policy: PolicyIR, name: string): CelVariable[] |
 /**
  * Per defaulting candidate of `candidates` (several, two or more of them defaulting), its guarded
  * mutations and the variables they read; `undefined` where some candidate's checks after its
- * defaults, or its would-change check, exceed the per-expression cost limit (the caller then falls
- * back to first-by-name defaults and reports it).
+ * defaults, its would-change check or a mutation exceed the per-expression cost limit, or a
+ * policy's variables and costliest mutation the per-evaluation budget (the caller then falls back
+ * to first-by-name defaults and reports it).
  */
 export function chosenDefaults(candidates: readonly PolicyIR[]): ChosenDefaults[] | undefined {
   const choice = chosenPolicyExpression(candidates, { object: 'object' });
@@ -98,15 +99,24 @@ export function chosenDefaults(candidates: readonly PolicyIR[]): ChosenDefaults[
   if (names.size !== variables.length || names.has(CHOSE_THIS_POLICY)) {
     throw new Error(`the candidate PSPs ${candidates.map((p) => p.name).join(', ')} give colliding CEL variable names; rename one`);
   }
-  return choice.candidates.flatMap((c): ChosenDefaults[] => {
+  const variablesCost = variables.reduce((sum, v) => sum + costOf(v.expression), 0);
+  const out: ChosenDefaults[] = [];
+  for (const c of choice.candidates) {
     const policy = byName.get(c.policy) as PolicyIR;
     const edits = defaultsPlan(policy).edits;
-    if (edits.length === 0) return [];
+    if (edits.length === 0) continue;
     const guard = `variables.${CHOSE_THIS_POLICY}`;
     const mutations = applyConfigurationMutations(edits).map((m) => ({
       ...m,
       applyConfiguration: { expression: `${guard} ? (${m.applyConfiguration.expression}) : Object{}` },
     }));
-    return [{ policy, variables: [...variables.map((v) => ({ ...v })), { name: CHOSE_THIS_POLICY, expression: c.appliesDefaults }], mutations }];
-  });
+    const own = [...variables.map((v) => ({ ...v })), { name: CHOSE_THIS_POLICY, expression: c.appliesDefaults }];
+    // The first mutation reads the guard, so its evaluation pays for every variable it reads: at most
+    // all of them, plus the costliest mutation, must fit one evaluation's budget.
+    const mutationCosts = mutations.map((m) => costOf(m.applyConfiguration.expression));
+    if (mutationCosts.some((cost) => cost > CEL_PER_CALL_LIMIT)) return undefined;
+    if (variablesCost + costOf(c.appliesDefaults) + Math.max(...mutationCosts) > CEL_RUNTIME_BUDGET) return undefined;
+    out.push({ policy, variables: own, mutations });
+  }
+  return out;
 }
