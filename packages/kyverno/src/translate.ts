@@ -247,7 +247,7 @@ function mutationScopes(plan: ScopePlan, report: FidelityEntry[], api: KyvernoOp
         policy: null,
         control: null,
         fidelity: 'exact',
-        message: `pods in scope (${scope}) may use several defaulting PSPs (${mutating.map((p) => p.name).join(', ')}): one MutatingPolicy per defaulting PSP applies its defaults exactly where PSP admission chose it (the first by name to admit the pod unchanged, else the first by name to admit it after its own defaults), and ${validationPolicyName(set)} admits a pod only when some candidate admits it unchanged`,
+        message: `pods in scope (${scope}) may use several defaulting PSPs (${mutating.map((p) => p.name).sort().join(', ')}): one MutatingPolicy per defaulting PSP applies its defaults exactly where PSP admission chose it (the first by name to admit the pod unchanged, else the first by name to admit it after its own defaults), and ${validationPolicyName(set)} admits a pod only when some candidate admits it unchanged`,
       });
       continue;
     }

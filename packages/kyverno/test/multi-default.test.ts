@@ -85,4 +85,32 @@ describe('policies.kyverno.io/v1, several defaulting candidates: the chosen PSP 
     expect(tally.laterDefaulting).toBeGreaterThan(50);
     expect(tally.unchangedOverDefaulting).toBeGreaterThan(3);
   }, 120_000);
+
+  test('shape: one MutatingPolicy per defaulting candidate, scoped by matchConditions without variables, every mutation guarded by the choice', () => {
+    const [candidates] = fc.sample(defaultingCandidates, { seed, numRuns: 1 }) as [PolicyIR[]];
+    const names = candidates.map((p) => p.name);
+    const { objects, report } = translateKyverno({
+      policies: candidates,
+      scopeGroups: [{ ...everyone(names), namespace: { op: 'In', values: ['team-a'] } }, { ...everyone([]), namespace: { op: 'NotIn', values: ['team-a'] } }],
+      options: { api: 'policies.kyverno.io/v1', style: 'cel', exemptions: 'preconditions' },
+    });
+    const mutating = objects.filter((o) => o.kind === 'MutatingPolicy');
+    const defaulting = candidates.filter((p) => defaultsPlan(p).edits.length > 0).map((p) => p.name);
+    expect(mutating.map((o) => o.metadata.annotations?.['psp-translate.io/defaults-of']).sort()).toEqual([...defaulting].sort());
+    for (const o of mutating) {
+      const spec = o['spec'] as { matchConditions: { expression: string }[]; variables: { name: string; expression: string }[]; mutations: { applyConfiguration: { expression: string } }[] };
+      expect(spec.matchConditions.length).toBe(1);
+      expect(spec.matchConditions[0]!.expression).toContain('team-a');
+      expect(spec.matchConditions[0]!.expression).not.toContain('variables');
+      expect(spec.variables.at(-1)!.name).toBe('psp_chose_this_policy');
+      for (const m of spec.mutations) expect(m.applyConfiguration.expression).toMatch(/^variables\.psp_chose_this_policy \? \(.*\) : Object\{\}$/s);
+    }
+    expect(report.filter((e) => e.fidelity === 'exact' && e.message.includes('several defaulting PSPs'))).toHaveLength(1);
+    // Every default of a defaulting candidate is reported applied by that candidate's MutatingPolicy.
+    for (const name of defaulting) {
+      const entries = report.filter((e) => e.policy === name && e.aspect === 'default' && e.message.startsWith('applied by'));
+      expect(entries.length).toBeGreaterThan(0);
+      for (const e of entries) expect(e.fidelity).toBe('exact');
+    }
+  });
 });
