@@ -242,6 +242,8 @@ function inlineOf(kind: ControlKind, params: Record<string, Json>, object: strin
 
 /** What has been printed for one policy, by pod expression. */
 interface PolicyPrinted {
+  /** Per control kind (in CONTROL_KINDS order): the kind, the policy's params for it, and the shared printed control. */
+  printed?: readonly { kind: ControlKind; params: Record<string, Json>; control: PrintedControl }[];
   controls?: readonly InlineControlCel[];
   admits?: string;
   message?: string;
@@ -262,6 +264,15 @@ function policyPrinted(policy: PolicyIR, object: string): PolicyPrinted {
   return found;
 }
 
+/** The policy's printed controls, looked up once per policy and pod expression. */
+function printedOf(policy: PolicyIR, object: string, memo: PolicyPrinted): NonNullable<PolicyPrinted['printed']> {
+  if (memo.printed === undefined) {
+    const params = policyParams(policy);
+    memo.printed = CONTROL_KINDS.map((kind) => ({ kind, params: params[kind], control: printedControl(kind, params[kind], object) }));
+  }
+  return memo.printed;
+}
+
 /**
  * Per-control CEL of one policy, its params inlined and folded: for a scope where a single policy
  * applies (one validation per control). Controls with nothing to check are left out.
@@ -273,10 +284,9 @@ function policyPrinted(policy: PolicyIR, object: string): PolicyPrinted {
 export function policyControlExpressions(policy: PolicyIR, options: { object: string }): InlineControlCel[] {
   const memo = policyPrinted(policy, options.object);
   if (memo.controls === undefined) {
-    const params = policyParams(policy);
     const controls: InlineControlCel[] = [];
-    for (const kind of CONTROL_KINDS) {
-      const inline = inlineOf(kind, params[kind], options.object, printedControl(kind, params[kind], options.object));
+    for (const { kind, params, control } of printedOf(policy, options.object, memo)) {
+      const inline = inlineOf(kind, params, options.object, control);
       if (inline !== null) controls.push(inline);
     }
     memo.controls = Object.freeze(controls);
@@ -303,12 +313,9 @@ export function policyAdmitsExpression(policy: PolicyIR, options: { object: stri
  */
 export function policyMessageExpression(policy: PolicyIR, options: { object: string }): string {
   const memo = policyPrinted(policy, options.object);
-  if (memo.message === undefined) {
-    const params = policyParams(policy);
-    memo.message = firstFailure(
-      CONTROL_KINDS.flatMap((kind) => entriesOf(kind, params[kind], options.object, printedControl(kind, params[kind], options.object))),
-    );
-  }
+  memo.message ??= firstFailure(
+    printedOf(policy, options.object, memo).flatMap(({ kind, params, control }) => entriesOf(kind, params, options.object, control)),
+  );
   return memo.message;
 }
 
