@@ -195,7 +195,7 @@ interface PrintedControl {
  * mostly equal. Bounded: dropped when it grows large.
  */
 let printedControls = new Map<string, PrintedControl>();
-const PRINTED_CONTROLS_LIMIT = 20_000;
+const PRINTED_CONTROLS_LIMIT = 5_000;
 
 /** An exact text form of a JSON value (object keys in order, `-0` kept apart from `0`). */
 function jsonKey(value: Json): string {

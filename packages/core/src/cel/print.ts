@@ -85,7 +85,7 @@ function paren(s: string): string {
  */
 let memo = new WeakMap<Expr, Map<string, string>>();
 let memoEntries = 0;
-const MEMO_LIMIT = 100_000;
+const MEMO_LIMIT = 50_000;
 
 /** Prints one expression as CEL. Params print as `names.params`.field (fold first to inline them). */
 export function printCel(expr: Expr, names: PrintNames): string {
