@@ -354,10 +354,13 @@ export function vapAdmission(objects: readonly KubernetesObject[], options: Admi
           }
           if (policy.kind === 'MutatingAdmissionPolicy') {
             if (!mutatedBy.includes(policy.name)) mutatedBy.push(policy.name);
+            // Each mutation sees the pod as the ones before it left it, with variables evaluated
+            // afresh; while the pod is unchanged their values are too, so the context is kept.
+            let context = { pod, evaluate };
             for (const mutation of policy.mutations) {
               try {
-                // Each mutation sees the pod as the ones before it left it.
-                const configuration = celContext(bindingsOf(request, pod, params), policy.variables, {}, memoFor(params))(typedConstructorsToMaps(mutation.expression));
+                if (context.pod !== pod) context = { pod, evaluate: celContext(bindingsOf(request, pod, params), policy.variables, {}, memoFor(params)) };
+                const configuration = context.evaluate(typedConstructorsToMaps(mutation.expression));
                 const merged = mergeApplyConfiguration(pod, configuration) as Pod;
                 // An empty configuration (`Object{}`) is a no-op: keep the pod (and its memos).
                 if (!isEmptyConfiguration(configuration) && JSON.stringify(merged) !== JSON.stringify(pod)) {
