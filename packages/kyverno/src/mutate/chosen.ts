@@ -95,6 +95,7 @@ export function chosenDefaults(candidates: readonly PolicyIR[]): ChosenDefaults[
     if (after === undefined || costOf(c.wouldChange) > CEL_PER_CALL_LIMIT) return undefined;
     variables.push(...after, { name: c.variables.wouldChange, expression: c.wouldChange });
   }
+  // Cannot happen (core dedupes the bases; kinds and part suffixes hold no `_`): an invariant, not a limit.
   const names = new Set(variables.map((v) => v.name));
   if (names.size !== variables.length || names.has(CHOSE_THIS_POLICY)) {
     throw new Error(`the candidate PSPs ${candidates.map((p) => p.name).join(', ')} give colliding CEL variable names; rename one`);
