@@ -113,4 +113,27 @@ describe('policies.kyverno.io/v1, several defaulting candidates: the chosen PSP 
       for (const e of entries) expect(e.fidelity).toBe('exact');
     }
   });
+
+  test('a choice over the CEL budget falls back to first-by-name defaults, reported approximate', () => {
+    // Six candidates: about one set in twenty-five needs more than one evaluation's budget. A fixed
+    // seed, so the search is the same in every run.
+    const sets = fc.sample(
+      fc.uniqueArray(arbitraryPolicy, { minLength: 6, maxLength: 6, selector: (p) => p.name }).filter((ps) => ps.filter((p) => defaultsPlan(p).edits.length > 0).length >= 2),
+      { seed: 42, numRuns: 30 },
+    );
+    const found = sets
+      .map((unsorted) => [...unsorted].sort((a, b) => (a.name < b.name ? -1 : 1)))
+      .map((candidates) => ({ candidates, out: translateKyverno({ policies: candidates, scopeGroups: [everyone(candidates.map((p) => p.name))], options: { api: 'policies.kyverno.io/v1', style: 'cel', exemptions: 'preconditions' } }) }))
+      .find(({ out }) => out.report.some((e) => e.fidelity === 'approximate' && e.message.includes('defaulting PSPs')));
+    expect(found, 'no candidate set among 30 exceeded the budget').toBeDefined();
+    const { candidates, out } = found!;
+    const first = candidates.find((p) => p.mutating)!;
+    const entry = out.report.find((e) => e.fidelity === 'approximate' && e.message.includes('defaulting PSPs'))!;
+    expect(entry.policy).toBe(first.name);
+    expect(entry.message).toContain('would exceed the per-expression CEL cost limit or the per-evaluation budget');
+    expect(entry.message).toContain(`the defaults of ${first.name} (first by name) are applied`);
+    const mutating = out.objects.filter((o) => o.kind === 'MutatingPolicy');
+    expect(mutating.map((o) => o.metadata.annotations?.['psp-translate.io/defaults-of'])).toEqual([first.name]);
+    expect(JSON.stringify(mutating)).not.toContain('psp_chose_this_policy');
+  });
 });
