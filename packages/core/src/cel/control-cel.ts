@@ -189,6 +189,7 @@ interface PrintedControl {
   /** The {@link InlineControlCel} (frozen), built when first wanted; `null` when the control leaves nothing to check. */
   inline?: InlineControlCel | null;
 }
+
 /**
  * Printed controls by kind, pod expression and params (by value): folding and printing depend on
  * nothing else, and the controls of different policies (and of the same policy, parsed again) are
