@@ -451,9 +451,15 @@ class CostReader {
   }
 }
 
-const estimates = new Map<string, number>();
+/**
+ * Estimates by options, then by the expression itself: keyed by the expression string (not a string
+ * built from options and expression), so a lookup reuses the string's hash instead of hashing a new
+ * copy of an expression that is often several KB long.
+ */
+const estimates = new Map<string, Map<string, number>>();
 /** Estimates kept: a translation estimates the same candidate expressions in every scope group. */
 const CACHE_LIMIT = 4000;
+let cached = 0;
 
 /**
  * Worst-case runtime cost of `expr` for objects whose lists hold at most `listSize` items (see the
@@ -464,11 +470,18 @@ export function estimateCelCost(expr: string, options: CelCostOptions = {}): num
   const stringCost = Math.ceil((options.stringLength ?? 256) * 0.1);
   const paramListSize = options.paramListSize ?? 8;
   const paramRoots = options.paramRoots ?? ['params', 'variables.params'];
-  const key = `${listSize} ${stringCost} ${paramListSize} ${paramRoots.join(',')}\n${expr}`;
-  const known = estimates.get(key);
+  const optionsKey = `${listSize} ${stringCost} ${paramListSize} ${paramRoots.join(',')}`;
+  let byExpression = estimates.get(optionsKey);
+  const known = byExpression?.get(expr);
   if (known !== undefined) return known;
   const cost = new CostReader(expr, listSize, stringCost, paramListSize, paramRoots).read();
-  if (estimates.size >= CACHE_LIMIT) estimates.clear();
-  estimates.set(key, cost);
+  if (cached >= CACHE_LIMIT) {
+    estimates.clear();
+    cached = 0;
+    byExpression = undefined;
+  }
+  if (byExpression === undefined) estimates.set(optionsKey, (byExpression = new Map()));
+  byExpression.set(expr, cost);
+  cached++;
   return cost;
 }
