@@ -65,4 +65,23 @@ describe('estimateCelCost', () => {
     expect(whole).toBeLessThan(1.2 * CEL_PER_CALL_LIMIT);
     expect(hostPaths?.admits).toMatch(/\]\.all\(readOnlyVolumes, /);
   });
+
+  test('long expressions cost what their parts do, however often a part recurs (groups read once are looked up)', () => {
+    const group = `(object.spec.containers.all(c, has(c.securityContext) && c.securityContext.privileged == false))`;
+    const options = { listSize: 7, stringLength: 40 };
+    const single = estimateCelCost(`${group} && true`, options);
+    // Padding makes the expressions long enough for the group memo; comments and constants cost nothing.
+    const pad = ` // ${'x'.repeat(600)}\n`;
+    const repeated = estimateCelCost(`${pad}${group} && ${group} && ${group}`, options);
+    expect(repeated).toBe(3 * (single - 1) + 2);
+    // A list literal's size survives the lookup: the second range is the 3-element group seen before.
+    const list = '([1, 2, 3] + [])';
+    const sized = estimateCelCost(`${pad}${list}.all(x, x > 0) || ${list}.all(x, x > 0)`, options);
+    expect(sized).toBe(2 * estimateCelCost(`${list}.all(x, x > 0)`, options) + 1);
+    // A raw string ending in a backslash misleads the parenthesis scan; the estimate must not change.
+    const raw = `(r"\\" + "(" + object.metadata.name)`;
+    expect(estimateCelCost(`${pad}${raw}.startsWith("a") && ${group}`, options)).toBe(
+      estimateCelCost(`${raw}.startsWith("a")`, options) + estimateCelCost(`${group}`, options) + 1,
+    );
+  });
 });

@@ -90,14 +90,23 @@ class CostReader {
   /** First segments of the params roots (`params`, `variables`). */
   private readonly rootNames: ReadonlySet<string>;
 
+  /**
+   * Offset just past the `)` matching each `(` of a long expression (0 where unknown), found by one
+   * scan before reading; undefined for short expressions, which are read without the group memo.
+   */
+  private readonly groupEnds: Int32Array | undefined;
+
   constructor(
     private readonly src: string,
     private readonly listSize: number,
     private readonly stringCost: number,
     private readonly paramListSize: number,
     private readonly paramRoots: readonly string[],
+    /** Terms of parenthesised groups already read under the same options, by their text. */
+    private readonly groups: Map<string, Term>,
   ) {
     this.rootNames = new Set(paramRoots.map((root) => root.split('.')[0] as string));
+    this.groupEnds = src.length >= MIN_MEMO_EXPRESSION ? matchParens(src) : undefined;
   }
 
   read(): number {
@@ -326,9 +335,22 @@ class CostReader {
       return CONSTANT;
     }
     if (c === LPAREN) {
+      // A long group read before (composed expressions repeat their parts) costs what it did then:
+      // its term depends only on its text, and it is stored only once read to exactly its `)`.
+      const start = this.i;
+      const end = this.groupEnds === undefined ? 0 : (this.groupEnds[start] as number);
+      const key = end - start >= MIN_MEMO_GROUP ? this.src.slice(start, end) : undefined;
+      if (key !== undefined) {
+        const known = this.groups.get(key);
+        if (known !== undefined) {
+          this.i = end;
+          return known;
+        }
+      }
       this.i++;
       const inner = this.expr();
       this.expect(RPAREN);
+      if (key !== undefined && this.i === end) rememberGroup(this.groups, key, inner);
       return inner;
     }
     if (c === LBRACKET) {
@@ -451,6 +473,58 @@ class CostReader {
   }
 }
 
+/** Expressions shorter than this are read without looking up their groups. */
+const MIN_MEMO_EXPRESSION = 512;
+/** Groups (with their parentheses) shorter than this are read rather than looked up. */
+const MIN_MEMO_GROUP = 48;
+
+/**
+ * For each `(` of `src`, the offset just past its matching `)` (0 when unmatched). String literals
+ * are skipped (escapes honoured; a raw string's backslash may mislead the scan, which only costs a
+ * missed lookup: a group is remembered only after the reader ended it exactly there).
+ */
+function matchParens(src: string): Int32Array {
+  const ends = new Int32Array(src.length);
+  const open: number[] = [];
+  const n = src.length;
+  for (let i = 0; i < n; i++) {
+    const c = src.charCodeAt(i);
+    if (c === LPAREN) open.push(i);
+    else if (c === RPAREN) {
+      const at = open.pop();
+      if (at !== undefined) ends[at] = i + 1;
+    } else if (c === DQUOTE || c === SQUOTE) {
+      const triple = src.charCodeAt(i + 1) === c && src.charCodeAt(i + 2) === c;
+      i += triple ? 3 : 1;
+      for (; i < n; i++) {
+        const d = src.charCodeAt(i);
+        if (d === BACKSLASH) i++;
+        else if (d === c && (!triple || (src.charCodeAt(i + 1) === c && src.charCodeAt(i + 2) === c))) {
+          if (triple) i += 2;
+          break;
+        }
+      }
+    }
+  }
+  return ends;
+}
+
+/** Group terms kept per options (a translation's composed expressions share a few thousand groups). */
+const GROUP_LIMIT = 20_000;
+let groupsKept = 0;
+
+function rememberGroup(groups: Map<string, Term>, key: string, term: Term): void {
+  if (groupsKept >= GROUP_LIMIT) {
+    for (const memo of groupMemos.values()) memo.clear();
+    groupsKept = 0;
+  }
+  groups.set(key, term);
+  groupsKept++;
+}
+
+/** Terms of parenthesised groups by options, then by the group's text. */
+const groupMemos = new Map<string, Map<string, Term>>();
+
 /**
  * Estimates by options, then by the expression itself: keyed by the expression string (not a string
  * built from options and expression), so a lookup reuses the string's hash instead of hashing a new
@@ -474,7 +548,9 @@ export function estimateCelCost(expr: string, options: CelCostOptions = {}): num
   let byExpression = estimates.get(optionsKey);
   const known = byExpression?.get(expr);
   if (known !== undefined) return known;
-  const cost = new CostReader(expr, listSize, stringCost, paramListSize, paramRoots).read();
+  let groups = groupMemos.get(optionsKey);
+  if (groups === undefined) groupMemos.set(optionsKey, (groups = new Map()));
+  const cost = new CostReader(expr, listSize, stringCost, paramListSize, paramRoots, groups).read();
   if (cached >= CACHE_LIMIT) {
     estimates.clear();
     cached = 0;
