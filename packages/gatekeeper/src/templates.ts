@@ -72,13 +72,42 @@ let policySetCache: KubernetesObject | undefined;
 export function perControlTemplate(kind: ControlKind): KubernetesObject {
   let cached = perControlCache.get(kind);
   if (cached === undefined) perControlCache.set(kind, (cached = buildPerControlTemplate(kind)));
-  return structuredClone(cached);
+  return copyData(cached);
 }
 
 /** The policy-set template (static: built once, then copied). */
 export function policySetTemplate(): KubernetesObject {
   policySetCache ??= buildPolicySetTemplate();
-  return structuredClone(policySetCache);
+  return copyData(policySetCache);
+}
+
+/**
+ * A deep copy of JSON-like data, as `structuredClone` makes it (fresh plain objects and arrays, keys
+ * in order, `undefined` members kept, an object reached twice copied once, so YAML serialisers still
+ * alias it) but sharing the strings, which are immutable: the templates hold many KB of Rego and CEL
+ * that `structuredClone` copied on every call. Anything other than a plain object or array (none is
+ * expected) is left to `structuredClone`.
+ */
+function copyData<T>(value: T, copies = new Map<object, unknown>()): T {
+  if (typeof value !== 'object' || value === null) return value;
+  const known = copies.get(value);
+  if (known !== undefined) return known as T;
+  if (Array.isArray(value)) {
+    const items: unknown[] = new Array<unknown>(value.length);
+    copies.set(value, items);
+    for (let i = 0; i < value.length; i++) if (i in value) items[i] = copyData(value[i] as unknown, copies);
+    return items as T;
+  }
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return structuredClone(value);
+  const copy: Record<string, unknown> = {};
+  copies.set(value, copy);
+  for (const key of Object.keys(value)) {
+    const member = copyData((value as Record<string, unknown>)[key], copies);
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: member, enumerable: true, writable: true, configurable: true });
+    else copy[key] = member;
+  }
+  return copy as T;
 }
 
 function buildPerControlTemplate(kind: ControlKind): KubernetesObject {
