@@ -68,46 +68,28 @@ function controlParameters(kind: ControlKind): OpenApiSchema {
 const perControlCache = new Map<ControlKind, KubernetesObject>();
 let policySetCache: KubernetesObject | undefined;
 
-/** The per-control template of `kind` (static: built once, then copied). */
+/**
+ * The per-control template of `kind`: static, so built once and shared, deep-frozen (no caller
+ * changes a template; one that tried would throw rather than change every later translation).
+ */
 export function perControlTemplate(kind: ControlKind): KubernetesObject {
   let cached = perControlCache.get(kind);
-  if (cached === undefined) perControlCache.set(kind, (cached = buildPerControlTemplate(kind)));
-  return copyData(cached);
+  if (cached === undefined) perControlCache.set(kind, (cached = deepFreeze(buildPerControlTemplate(kind))));
+  return cached;
 }
 
-/** The policy-set template (static: built once, then copied). */
+/** The policy-set template: static, so built once and shared, deep-frozen (see perControlTemplate). */
 export function policySetTemplate(): KubernetesObject {
-  policySetCache ??= buildPolicySetTemplate();
-  return copyData(policySetCache);
+  policySetCache ??= deepFreeze(buildPolicySetTemplate());
+  return policySetCache;
 }
 
-/**
- * A deep copy of JSON-like data, as `structuredClone` makes it (fresh plain objects and arrays, keys
- * in order, `undefined` members kept, an object reached twice copied once, so YAML serialisers still
- * alias it) but sharing the strings, which are immutable: the templates hold many KB of Rego and CEL
- * that `structuredClone` copied on every call. Anything other than a plain object or array (none is
- * expected) is left to `structuredClone`.
- */
-function copyData<T>(value: T, copies = new Map<object, unknown>()): T {
+/** Freezes `value` and every object and array it holds. */
+function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
-  const known = copies.get(value);
-  if (known !== undefined) return known as T;
-  if (Array.isArray(value)) {
-    const items: unknown[] = new Array<unknown>(value.length);
-    copies.set(value, items);
-    for (let i = 0; i < value.length; i++) if (i in value) items[i] = copyData(value[i] as unknown, copies);
-    return items as T;
-  }
-  const prototype: unknown = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return structuredClone(value);
-  const copy: Record<string, unknown> = {};
-  copies.set(value, copy);
-  for (const key of Object.keys(value)) {
-    const member = copyData((value as Record<string, unknown>)[key], copies);
-    if (key === '__proto__') Object.defineProperty(copy, key, { value: member, enumerable: true, writable: true, configurable: true });
-    else copy[key] = member;
-  }
-  return copy as T;
+  Object.freeze(value);
+  for (const member of Object.values(value)) deepFreeze(member);
+  return value;
 }
 
 function buildPerControlTemplate(kind: ControlKind): KubernetesObject {
