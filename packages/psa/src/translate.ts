@@ -26,7 +26,7 @@ import {
   type SourceRef,
 } from '@psp-translate/core';
 import { assessPolicy, gapsToLevel, kubeMinorOf, type Assessment, type VersionRange } from './assessment/assess.js';
-import { policyFacts } from './assessment/facts.js';
+import { policyFacts, type PolicyFacts } from './assessment/facts.js';
 import { lostDefaults, lostProtections } from './assessment/lost.js';
 import { namespaceLabels, type PsaMode } from './namespace.js';
 import { compareLevels, LEVELS, type Level, type PsaMinorVersion } from './version.js';
@@ -190,15 +190,39 @@ export function translatePsa(input: PsaInput, options: PsaTranslateOptions = {})
   const losses = new Map<string, { policy: string; control: ControlKind; aspect: FidelityAspect; fidelity: PsaFidelity; message: string; namespaces: string[] }>();
   // PSPs some namespace may use, with the namespaces: the others are translated nowhere.
   const usedIn = new Map<string, string[]>();
+  // What a PSP loses at a pinned level depends only on the PSP, the level and the version, not on
+  // the namespace: decided once per (PSP, level, version) and per (PSP, level) for the gaps.
+  const factsOf = new Map<string, PolicyFacts>();
+  const factsFor = (policy: PolicyIR): PolicyFacts => {
+    let facts = factsOf.get(policy.name);
+    if (facts === undefined) factsOf.set(policy.name, (facts = policyFacts(policy)));
+    return facts;
+  };
+  type Loss = { key: string; control: ControlKind; aspect: FidelityAspect; fidelity: PsaFidelity; message: string };
+  const loss = (name: string, control: ControlKind, aspect: FidelityAspect, fidelity: PsaFidelity, message: string): Loss => ({
+    key: `${name}\u0000${fidelity}\u0000${message}`,
+    control,
+    aspect,
+    fidelity,
+    message,
+  });
+  const lostAt = new Map<string, readonly Loss[]>();
+  const gapsMemo = new Map<string, readonly { readonly message: string }[]>();
 
   for (const [namespace, where] of [...namespacesOf(input)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const candidates = [...new Set(groups.filter((g) => selectorMatches(g.namespace, namespace)).flatMap((g) => g.candidates))]
       .filter((name) => byName.has(name))
       .sort();
     const gapsAt = (name: string, level: Level) => {
-      const policy = byName.get(name);
-      const assessment = assessments.get(name);
-      return policy && assessment ? gapsToLevel(policy, assessment, level) : [];
+      const key = `${name}\u0000${level}`;
+      let gaps = gapsMemo.get(key);
+      if (gaps === undefined) {
+        const policy = byName.get(name);
+        const assessment = assessments.get(name);
+        gaps = policy && assessment ? gapsToLevel(policy, assessment, level) : [];
+        gapsMemo.set(key, gaps);
+      }
+      return gaps;
     };
     const decision = decide(namespace, [...where].sort(), candidates, assessments, kube, options.mode ?? 'enforce', gapsAt);
     decisions.push(decision);
@@ -208,20 +232,28 @@ export function translatePsa(input: PsaInput, options: PsaTranslateOptions = {})
     for (const name of candidates) {
       const policy = byName.get(name);
       if (!policy || assessments.get(name)?.admitsNoPod.length) continue;
-      usedIn.set(name, [...(usedIn.get(name) ?? []), namespace]);
-      const facts = policyFacts(policy);
-      const record = (control: ControlKind, aspect: FidelityAspect, fidelity: PsaFidelity, message: string) => {
-        const key = `${name}\u0000${fidelity}\u0000${message}`;
-        const entry = losses.get(key) ?? { policy: name, control, aspect, fidelity, message, namespaces: [] };
-        entry.namespaces.push(namespace);
-        losses.set(key, entry);
-      };
+      const users = usedIn.get(name);
+      if (users === undefined) usedIn.set(name, [namespace]);
+      else users.push(namespace);
       const enforced = decision.safe;
-      for (const lost of lostProtections(facts, enforced.level, enforced.version.minor)) {
-        record(lost.control, 'validation', 'unsupported', `${lost.message}: not enforced by ${pinned(enforced)}; cover it with Gatekeeper, Kyverno or ValidatingAdmissionPolicy`);
+      const lostKey = `${name}\u0000${enforced.level}\u0000${enforced.version.minor}`;
+      let losing = lostAt.get(lostKey);
+      if (losing === undefined) {
+        const facts = factsFor(policy);
+        losing = [
+          ...lostProtections(facts, enforced.level, enforced.version.minor).map((lost) =>
+            loss(name, lost.control, 'validation', 'unsupported', `${lost.message}: not enforced by ${pinned(enforced)}; cover it with Gatekeeper, Kyverno or ValidatingAdmissionPolicy`),
+          ),
+          ...lostDefaults(facts, enforced.level, enforced.version.minor).map((lost) =>
+            loss(name, lost.control, 'default', lost.effect === 'unchanged' ? 'note' : 'approximate', lost.message),
+          ),
+        ];
+        lostAt.set(lostKey, losing);
       }
-      for (const lost of lostDefaults(facts, enforced.level, enforced.version.minor)) {
-        record(lost.control, 'default', lost.effect === 'unchanged' ? 'note' : 'approximate', lost.message);
+      for (const lost of losing) {
+        const entry = losses.get(lost.key) ?? { policy: name, control: lost.control, aspect: lost.aspect, fidelity: lost.fidelity, message: lost.message, namespaces: [] };
+        entry.namespaces.push(namespace);
+        losses.set(lost.key, entry);
       }
     }
   }
@@ -254,6 +286,7 @@ export function translatePsa(input: PsaInput, options: PsaTranslateOptions = {})
 
   // Every control and default of every PSP gets an entry: protections the levels keep are exact,
   // defaults the namespaces' pods relied on were recorded above per namespace.
+  const reported = new Set(report.map((e) => `${e.policy ?? ''}\u0000${e.control ?? ''}\u0000${e.aspect ?? ''}`));
   for (const policy of policies) {
     const namespaces = usedIn.get(policy.name);
     const unused = assessments.get(policy.name)?.admitsNoPod.length
@@ -261,7 +294,8 @@ export function translatePsa(input: PsaInput, options: PsaTranslateOptions = {})
       : 'no namespace in the inputs may use this PSP (RBAC), so no label stands for it';
     const where = namespaces === undefined ? '' : ` (namespace${namespaces.length > 1 ? 's' : ''} ${namespaces.join(', ')})`;
     for (const control of CONTROL_KINDS) {
-      const has = (aspect: FidelityAspect) => report.some((e) => e.policy === policy.name && e.control === control && e.aspect === aspect);
+      const key = (aspect: FidelityAspect) => `${policy.name}\u0000${control}\u0000${aspect}`;
+      const has = (aspect: FidelityAspect) => reported.has(key(aspect));
       if (!has('validation')) {
         report.push({
           policy: policy.name,
@@ -270,6 +304,7 @@ export function translatePsa(input: PsaInput, options: PsaTranslateOptions = {})
           fidelity: 'exact',
           message: namespaces === undefined ? unused : `every pod this control refused is refused by the namespace's enforce level too${where}`,
         });
+        reported.add(key('validation'));
       }
       if (policy.controls[control].defaults !== null && !has('default')) {
         report.push({
@@ -279,6 +314,7 @@ export function translatePsa(input: PsaInput, options: PsaTranslateOptions = {})
           fidelity: 'exact',
           message: namespaces === undefined ? unused : `no pod relies on this default to pass the namespace's levels${where}`,
         });
+        reported.add(key('default'));
       }
     }
   }
