@@ -5,17 +5,17 @@
  * Templates run through their `K8sNativeValidation` code (CEL: variables, matchConditions,
  * validations) with Gatekeeper's bindings (`object`, `oldObject`, `request`, `namespaceObject`,
  * `variables.params` = the Constraint's parameters, `variables.anyObject`); Constraints select pods
- * by `match` (kinds, namespaces and excludedNamespaces with `*` suffix globs, labelSelector,
- * namespaceSelector) and act by `enforcementAction` (deny rejects; warn and dryrun admit with
+ * by `match` (every field, as Gatekeeper: see ./match.ts; a match Gatekeeper could not run is
+ * reported) and act by `enforcementAction` (deny rejects; warn and dryrun admit with
  * warnings). Assign and ModifySet mutators run first. Rego-only templates need OPA: each is
  * reported as not evaluated, and so is every Constraint of it that selects a workload.
  */
-import { labelsMatch, type InputSet, type KubernetesObject, type Pod, type WorkloadEvaluator } from '@psp-translate/core';
+import { type InputSet, type KubernetesObject, type Pod, type WorkloadEvaluator } from '@psp-translate/core';
 import { celContext, matchConditionsHold, runValidation, type CelValidation, type NamedExpression } from '@psp-translate/vap';
+import { gatekeeperMatches, matchProblem, type GatekeeperMatch } from './match.js';
 import { mutatePod, type MutatorObject } from './runtime/mutation-interpreter.js';
 
 type Json = Record<string, unknown>;
-type LabelSelector = Parameters<typeof labelsMatch>[0];
 
 /** A workload evaluator that also says, once, what it could not evaluate. */
 export type GatekeeperExistingEvaluator = WorkloadEvaluator & { notes: readonly string[] };
@@ -36,15 +36,7 @@ interface Template {
 interface Constraint {
   kind: string;
   name: string;
-  match: {
-    kinds?: { apiGroups?: string[]; kinds?: string[] }[];
-    namespaces?: string[];
-    excludedNamespaces?: string[];
-    labelSelector?: LabelSelector;
-    namespaceSelector?: LabelSelector;
-    scope?: string;
-    name?: string;
-  };
+  match: GatekeeperMatch;
   parameters: unknown;
   /** deny, warn or dryrun (`scoped`: the action for the validation webhook). */
   action: string;
@@ -90,23 +82,6 @@ function actionOf(spec: Json): string {
   return scoped.some((s) => s.action === 'deny') ? 'deny' : scoped.some((s) => s.action === 'warn') ? 'warn' : scoped.length > 0 ? 'dryrun' : 'none';
 }
 
-/** Gatekeeper's namespace match: exact names, or a prefix ending in `*`. */
-function namespaceIn(patterns: readonly string[], namespace: string): boolean {
-  return patterns.some((p) => (p.endsWith('*') ? namespace.startsWith(p.slice(0, -1)) : p === namespace));
-}
-
-function selects(match: Constraint['match'], pod: Pod, namespace: string, namespaceLabels: Record<string, string>): boolean {
-  const kinds = match.kinds ?? [];
-  if (kinds.length > 0 && !kinds.some((k) => (k.apiGroups ?? []).some((g) => g === '' || g === '*') && (k.kinds ?? []).some((x) => x === 'Pod' || x === '*'))) return false;
-  if (match.scope === 'Cluster') return false;
-  if ((match.namespaces ?? []).length > 0 && !namespaceIn(match.namespaces ?? [], namespace)) return false;
-  if (namespaceIn(match.excludedNamespaces ?? [], namespace)) return false;
-  if (match.name !== undefined && !namespaceIn([match.name], pod.metadata.name ?? '')) return false;
-  if (match.labelSelector !== undefined && !labelsMatch(match.labelSelector, { ...(pod.metadata.labels ?? {}) })) return false;
-  if (match.namespaceSelector !== undefined && !labelsMatch(match.namespaceSelector, namespaceLabels)) return false;
-  return true;
-}
-
 const MUTATOR_KINDS = new Set(['Assign', 'ModifySet']);
 
 function mutatorProblem(mutator: MutatorObject): string | undefined {
@@ -143,7 +118,13 @@ export function evaluateGatekeeperExisting(inputs: Pick<InputSet, 'namespaces' |
       notes.push(`${object.kind}/${object.metadata.name}: not evaluated: no ConstraintTemplate for kind ${object.kind} in the inputs`);
       continue;
     }
-    constraints.push({ kind: object.kind, name: object.metadata.name, match: (spec['match'] ?? {}) as Constraint['match'], parameters: spec['parameters'] ?? {}, action: actionOf(spec) });
+    const match = (spec['match'] ?? {}) as GatekeeperMatch;
+    const problem = matchProblem(match);
+    if (problem !== undefined) {
+      notes.push(`${object.kind}/${object.metadata.name}: not evaluated: Gatekeeper cannot run its ${problem}`);
+      continue;
+    }
+    constraints.push({ kind: object.kind, name: object.metadata.name, match, parameters: spec['parameters'] ?? {}, action: actionOf(spec) });
   }
   const mutators: MutatorObject[] = [];
   for (const object of objects.filter((o) => o.apiVersion.startsWith('mutations.gatekeeper.sh/'))) {
@@ -176,7 +157,7 @@ export function evaluateGatekeeperExisting(inputs: Pick<InputSet, 'namespaces' |
     const reasons: string[] = [];
     const warnings: string[] = [];
     for (const constraint of constraints) {
-      if (!selects(constraint.match, object, namespace, labels)) continue;
+      if (!gatekeeperMatches(constraint.match, { pod: object, namespace, namespaceLabels: labels })) continue;
       const template = templates.get(constraint.kind) as Template;
       const label = `${constraint.kind}/${constraint.name}`;
       if ('notEvaluated' in template.code) {

@@ -64,14 +64,25 @@ export const gatekeeperTarget = {
     return output;
   },
 
-  /** Judge workloads with the translated objects: mutators, then each matching constraint's CEL. */
-  evaluate(translation: Pick<GatekeeperOutput, 'objects'>) {
+  /**
+   * Judge workloads with the translated objects (and any others among them, e.g. exception
+   * constraints): mutators, then the CEL of each constraint whose whole `match` selects the pod
+   * (labelSelector and namespaceSelector included). Namespace labels come from `inputs.namespaces`
+   * when given.
+   */
+  evaluate(translation: Pick<GatekeeperOutput, 'objects'>, inputs?: Pick<InputSet, 'namespaces'>) {
     const judge = gatekeeperEvaluator(translation.objects);
+    const namespaceLabels = new Map(
+      (inputs?.namespaces ?? []).map((n) => [n.name, { ...(((n.raw['metadata'] as { labels?: Record<string, string> } | undefined)?.labels) ?? {}) }]),
+    );
     return (workload: GatekeeperWorkload) => {
+      // The workload's namespace carries --namespace for manifests without one; the pod may not.
+      const namespace = workload.workload?.namespace ?? workload.pod.metadata.namespace ?? 'default';
+      const labels = namespaceLabels.get(namespace);
       const decision = judge({
         pod: workload.pod,
-        // The workload's namespace carries --namespace for manifests without one; the pod may not.
-        namespace: workload.workload?.namespace ?? workload.pod.metadata.namespace ?? 'default',
+        namespace,
+        ...(labels !== undefined ? { namespaceLabels: labels } : {}),
         ...(workload.requester !== undefined ? { username: workload.requester.user } : {}),
       });
       return { admitted: decision.admitted, reasons: decision.violations };

@@ -1,6 +1,7 @@
 /**
  * Judging pods in-process with the objects the target emitted, as Gatekeeper would: mutators
- * (interpreted), then every constraint whose `match` selects the pod, through its template's CEL
+ * (interpreted), then every constraint whose `match` selects the mutated pod (every match field,
+ * labelSelector and namespaceSelector included: see ../match.ts), through its template's CEL
  * (K8sNativeValidation) run by core's @bufbuild/cel runner with Gatekeeper's bindings: `object`,
  * `oldObject`, `request` (operation, namespace, userInfo), `variables.params` and the template's
  * `source.variables` (each computed once per request, when first read).
@@ -8,6 +9,7 @@
 import { compileCel, type Pod } from '@psp-translate/core';
 import { celContext, type NamedExpression } from '@psp-translate/vap';
 import type { KubernetesObject } from '../types.js';
+import { gatekeeperMatches, matchProblem, type GatekeeperMatch } from '../match.js';
 import { mutatePod, type MutatorObject } from './mutation-interpreter.js';
 
 /** One admission request for {@link gatekeeperEvaluator} to judge, as Gatekeeper's webhook would receive it. */
@@ -22,6 +24,11 @@ export interface GatekeeperReview {
   oldPod?: Pod;
   /** `request.userInfo.username`; absent = someone no PSP was granted to by name. */
   username?: string;
+  /**
+   * The labels of the pod's Namespace, for `match.namespaceSelector`; `kubernetes.io/metadata.name`
+   * (which the API server always sets) is added. Absent = a namespace with only that label.
+   */
+  namespaceLabels?: Readonly<Record<string, string>>;
 }
 
 /** What {@link gatekeeperEvaluator} decided about one {@link GatekeeperReview}. */
@@ -37,7 +44,7 @@ export interface GatekeeperDecision {
 interface ConstraintObject {
   kind: string;
   metadata: { name: string };
-  spec: { match?: { namespaces?: string[]; excludedNamespaces?: string[] }; parameters?: Record<string, unknown> };
+  spec: { match?: GatekeeperMatch; parameters?: Record<string, unknown> };
 }
 
 interface Validation {
@@ -71,6 +78,8 @@ export function gatekeeperEvaluator(objects: readonly KubernetesObject[]): (revi
     if (!templates.has(c.kind)) throw new Error(`constraint ${c.kind}/${c.metadata.name} has no template among the objects`);
     const code = templates.get(c.kind)!;
     for (const e of [...code.variables, ...code.validations]) compileCel(e.expression);
+    const problem = matchProblem(c.spec.match ?? {});
+    if (problem !== undefined) throw new Error(`constraint ${c.kind}/${c.metadata.name}: Gatekeeper cannot run its ${problem}`);
   }
   return (review) => {
     const operation = review.operation ?? 'CREATE';
@@ -81,11 +90,10 @@ export function gatekeeperEvaluator(objects: readonly KubernetesObject[]): (revi
       oldObject: review.oldPod ?? null,
       request: { operation, namespace: review.namespace, userInfo: { username: review.username ?? '' } },
     };
+    const matched = { pod: object, namespace: review.namespace, namespaceLabels: { ...(review.namespaceLabels ?? {}), 'kubernetes.io/metadata.name': review.namespace } };
     const violations: string[] = [];
     for (const c of constraints) {
-      const match = c.spec.match ?? {};
-      if ((match.namespaces?.length ?? 0) > 0 && !match.namespaces!.includes(review.namespace)) continue;
-      if ((match.excludedNamespaces ?? []).includes(review.namespace)) continue;
+      if (!gatekeeperMatches(c.spec.match ?? {}, matched)) continue;
       const code = templates.get(c.kind)!;
       const evaluate = celContext(bindings, code.variables, { params: c.spec.parameters ?? {}, anyObject: object });
       for (const v of code.validations) {
