@@ -219,7 +219,8 @@ export function translatePsa(input: PsaInput, options: PsaTranslateOptions = {})
       if (gaps === undefined) {
         const policy = byName.get(name);
         const assessment = assessments.get(name);
-        gaps = policy && assessment ? gapsToLevel(policy, assessment, level) : [];
+        // The assessment holds the gaps to its own mapped level, worked out the same way.
+        gaps = policy && assessment ? (assessment.mappedLevel === level ? assessment.gaps : gapsToLevel(policy, assessment, level)) : [];
         gapsMemo.set(key, gaps);
       }
       return gaps;
@@ -239,12 +240,16 @@ export function translatePsa(input: PsaInput, options: PsaTranslateOptions = {})
       const lostKey = `${name}\u0000${enforced.level}\u0000${enforced.version.minor}`;
       let losing = lostAt.get(lostKey);
       if (losing === undefined) {
-        const facts = factsFor(policy);
+        // The assessment holds what its own level and version lose (a namespace with this PSP alone enforces them).
+        const own = assessments.get(name);
+        const atOwn = own !== undefined && own.level === enforced.level && own.version.minor === enforced.version.minor;
+        const protections = atOwn ? own.lostProtections : lostProtections(factsFor(policy), enforced.level, enforced.version.minor);
+        const defaults = atOwn ? own.lostDefaults : lostDefaults(factsFor(policy), enforced.level, enforced.version.minor);
         losing = [
-          ...lostProtections(facts, enforced.level, enforced.version.minor).map((lost) =>
+          ...protections.map((lost) =>
             loss(name, lost.control, 'validation', 'unsupported', `${lost.message}: not enforced by ${pinned(enforced)}; cover it with Gatekeeper, Kyverno or ValidatingAdmissionPolicy`),
           ),
-          ...lostDefaults(facts, enforced.level, enforced.version.minor).map((lost) =>
+          ...defaults.map((lost) =>
             loss(name, lost.control, 'default', lost.effect === 'unchanged' ? 'note' : 'approximate', lost.message),
           ),
         ];
