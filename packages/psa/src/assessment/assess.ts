@@ -144,10 +144,17 @@ export function assessPolicy(policy: PolicyIR, options: AssessOptions = {}): Ass
 
   // An analysis that does not take the version (declares one parameter) is decided once, not at
   // every version and level: most checks' analyses read only the policy.
+  // One that does is decided once per version: restricted repeats baseline's checks.
   const versionless = new Map<CheckId, Finding | undefined>();
+  const versioned = new Map<CheckId, Map<number, Finding | undefined>>();
   const analyse = (id: CheckId, minor: number): Finding | undefined => {
     const analysis: CheckAnalysis = checkAnalyses[id];
-    if (analysis.length >= 2) return analysis(facts, minor);
+    if (analysis.length >= 2) {
+      let byMinor = versioned.get(id);
+      if (byMinor === undefined) versioned.set(id, (byMinor = new Map()));
+      if (!byMinor.has(minor)) byMinor.set(minor, analysis(facts, minor));
+      return byMinor.get(minor);
+    }
     if (!versionless.has(id)) versionless.set(id, analysis(facts, minor));
     return versionless.get(id);
   };

@@ -34,6 +34,25 @@ function finding(reason: string, ...fields: string[]): Finding {
   return { reason, fields };
 }
 
+// The safe list changes at a few versions only, and an assessment asks at every version: the
+// sysctls a policy admits beyond each list are worked out once per (policy facts, list).
+const safeSysctlSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+const beyondByFacts = new WeakMap<PolicyFacts, Map<readonly string[], string | null>>();
+
+/** `allowedUnsafeSysctls` beyond `safe` as {@link formatList} writes them, `null` when none. */
+function sysctlsBeyondListed(facts: PolicyFacts, safe: readonly string[]): string | null {
+  let byList = beyondByFacts.get(facts);
+  if (byList === undefined) beyondByFacts.set(facts, (byList = new Map()));
+  const known = byList.get(safe);
+  if (known !== undefined) return known;
+  let safeSet = safeSysctlSets.get(safe);
+  if (safeSet === undefined) safeSysctlSets.set(safe, (safeSet = new Set(safe)));
+  const beyond = sysctlsBeyond(facts, safeSet);
+  const listed = beyond.length === 0 ? null : formatList(beyond);
+  byList.set(safe, listed);
+  return listed;
+}
+
 function procMountAnalysis(facts: PolicyFacts): Finding | undefined {
   const other = facts.controls.procMount.validate.allowed.filter((t) => t !== 'Default');
   if (other.length === 0) return undefined;
@@ -117,9 +136,9 @@ export const checkAnalyses = {
   seccompProfile_baseline: seccompUnconfined,
 
   sysctls: (facts, minor) => {
-    const beyond = sysctlsBeyond(facts, new Set(baselineSysctls(minor)));
-    if (beyond.length === 0) return undefined;
-    return finding(`allows sysctls outside the safe set of v1.${minor}: ${formatList(beyond)} (spec.allowedUnsafeSysctls)`, 'spec.allowedUnsafeSysctls');
+    const beyond = sysctlsBeyondListed(facts, baselineSysctls(minor));
+    if (beyond === null) return undefined;
+    return finding(`allows sysctls outside the safe set of v1.${minor}: ${beyond} (spec.allowedUnsafeSysctls)`, 'spec.allowedUnsafeSysctls');
   },
 
   // The API server requires hostNetwork for HostProcess pods; PSP had no control of its own for them.
