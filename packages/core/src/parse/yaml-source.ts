@@ -82,31 +82,42 @@ export interface CollectionKey {
  * and collects the keys that are collections on the way.
  */
 function inspectSyntaxTree(document: CST.Token, limit: number, collectionKeys: CollectionKey[]): ExcessiveNesting | undefined {
-  const pending: [CST.Token, number][] = [[document, 0]];
+  // Only collections are stacked (scalars hold none), with their depths on a parallel stack, so a
+  // document costs no allocation per token.
+  const pending: CollectionToken[] = [];
+  const depths: number[] = [];
+  const top = document.type === 'document' ? document.value : document;
+  if (top && isCollectionToken(top)) {
+    pending.push(top);
+    depths.push(1);
+  }
   let deepest = 0;
   let firstPastLimit = Number.POSITIVE_INFINITY;
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    const [token, depth] = next;
-    if (token.type === 'document') {
-      if (token.value) pending.push([token.value, depth]);
-    } else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
-      const level = depth + 1;
-      deepest = Math.max(deepest, level);
-      if (level > limit) firstPastLimit = Math.min(firstPastLimit, token.offset);
-      for (const item of token.items) {
-        if (item.key) {
-          pending.push([item.key, level]);
-          const { key } = item;
-          if (key.type === 'block-map' || key.type === 'block-seq' || key.type === 'flow-collection') {
-            const shape = key.type === 'block-map' || (key.type === 'flow-collection' && key.start.source === '{') ? 'mapping' : 'sequence';
-            collectionKeys.push({ offset: key.offset, shape });
-          }
-        }
-        if (item.value) pending.push([item.value, level]);
+  for (let token = pending.pop(); token; token = pending.pop()) {
+    const level = depths.pop()!;
+    if (level > deepest) deepest = level;
+    if (level > limit && token.offset < firstPastLimit) firstPastLimit = token.offset;
+    for (const item of token.items) {
+      const { key, value } = item;
+      if (key && isCollectionToken(key)) {
+        pending.push(key);
+        depths.push(level + 1);
+        const shape = key.type === 'block-map' || (key.type === 'flow-collection' && key.start.source === '{') ? 'mapping' : 'sequence';
+        collectionKeys.push({ offset: key.offset, shape });
+      }
+      if (value && isCollectionToken(value)) {
+        pending.push(value);
+        depths.push(level + 1);
       }
     }
   }
   return deepest > limit ? { offset: firstPastLimit, depth: deepest } : undefined;
+}
+
+type CollectionToken = CST.BlockMap | CST.BlockSequence | CST.FlowCollection;
+
+function isCollectionToken(token: CST.Token): token is CollectionToken {
+  return token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection';
 }
 
 /** One document of a file, with the keys in it that are collections (kubectl refuses them). */
