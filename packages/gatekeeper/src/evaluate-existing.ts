@@ -88,9 +88,8 @@ function mutatorProblem(mutator: MutatorObject): string | undefined {
   if (!MUTATOR_KINDS.has(mutator.kind)) return `${mutator.kind} mutators are not run in-process (Assign and ModifySet are)`;
   const assign = mutator.spec.parameters?.assign;
   if (assign?.fromMetadata !== undefined || assign?.externalData !== undefined) return 'assign.fromMetadata and externalData are not run in-process';
-  const match = (mutator.spec.match ?? {}) as Json;
-  if (['labelSelector', 'namespaceSelector', 'name'].some((key) => match[key] !== undefined)) return 'match by labelSelector, namespaceSelector or name is not run in-process';
-  return undefined;
+  const problem = matchProblem(mutator.spec.match ?? {});
+  return problem === undefined ? undefined : `Gatekeeper cannot run its ${problem}`;
 }
 
 /**
@@ -140,7 +139,7 @@ export function evaluateGatekeeperExisting(inputs: Pick<InputSet, 'namespaces' |
   const evaluate: WorkloadEvaluator = ({ workload, pod, requester }) => {
     const namespace = workload.namespace;
     const labels = { ...(namespaceLabels.get(namespace) ?? {}), 'kubernetes.io/metadata.name': namespace };
-    const mutated = mutatePod(pod, mutators, { namespace, operation: 'CREATE' });
+    const mutated = mutatePod(pod, mutators, { namespace, operation: 'CREATE', namespaceLabels: labels });
     const object: Pod = { ...mutated, metadata: { ...mutated.metadata, namespace } };
     const bindings = {
       object,

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseInputs, type Pod, type WorkloadContext } from '@psp-translate/core';
-import { evaluateGatekeeperExisting, gatekeeperEvaluator, gatekeeperTarget, type KubernetesObject } from '../src/index.js';
+import { evaluateGatekeeperExisting, gatekeeperEvaluator, gatekeeperTarget, mutatePod, type KubernetesObject, type MutatorObject } from '../src/index.js';
 import { gatekeeperMatches, matchProblem, wildcardMatches, type GatekeeperMatch, type MatchedPod } from '../src/match.js';
 
 const seed = process.env.PSP_TRANSLATE_FUZZ === 'random' ? Date.now() : Number(process.env.PSP_TRANSLATE_FUZZ_SEED ?? 42);
@@ -180,5 +180,37 @@ describe('gatekeeperTarget.evaluate applies each constraint\'s whole match', () 
     expect(() => gatekeeperEvaluator(objects)).toThrow(/Gatekeeper cannot run its match.labelSelector: operator In on app needs values/);
     const existing = evaluateGatekeeperExisting(parseInputs([{ path: 'gk.yaml', text: objects.map((o) => JSON.stringify(o)).join('\n---\n') }]));
     expect(existing?.notes.some((n) => /not evaluated: Gatekeeper cannot run its match.labelSelector/.test(n))).toBe(true);
+  });
+});
+
+describe('mutators apply only where their whole match selects the pod as mutated so far', () => {
+  const assign = (name: string, match: GatekeeperMatch, location: string, value: unknown): MutatorObject => ({
+    apiVersion: 'mutations.gatekeeper.sh/v1',
+    kind: 'Assign',
+    metadata: { name },
+    spec: { applyTo: [{ groups: [''], kinds: ['Pod'], versions: ['v1'] }], match, location, parameters: { assign: { value } } },
+  });
+  const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } };
+  const runtimeClass = (mutators: MutatorObject[], namespace = 'apps', namespaceLabels?: Record<string, string>) =>
+    mutatePod(pod, mutators, { namespace, operation: 'CREATE', ...(namespaceLabels !== undefined ? { namespaceLabels } : {}) }).spec.runtimeClassName;
+
+  it('labelSelector, namespaceSelector, name and namespace globs', () => {
+    const set = (match: GatekeeperMatch) => [assign('rc', match, 'spec.runtimeClassName', 'gvisor')];
+    expect(runtimeClass(set({ labelSelector: { matchLabels: { app: 'web' } } }))).toBe('gvisor');
+    expect(runtimeClass(set({ labelSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['web'] }] } }))).toBeUndefined();
+    expect(runtimeClass(set({ namespaceSelector: { matchLabels: { tier: 'prod' } } }), 'prod', { tier: 'prod' })).toBe('gvisor');
+    expect(runtimeClass(set({ namespaceSelector: { matchLabels: { tier: 'prod' } } }), 'apps')).toBeUndefined();
+    expect(runtimeClass(set({ name: 'api*' }))).toBeUndefined();
+    expect(runtimeClass(set({ excludedNamespaces: ['kube-*'] }), 'kube-system')).toBeUndefined();
+    expect(runtimeClass(set({ namespaces: ['*-system'] }), 'kube-system')).toBe('gvisor');
+  });
+
+  it('a label set by an earlier mutator selects a later one', () => {
+    const mutators = [
+      assign('a-label', {}, 'metadata.labels.sandbox', 'yes'),
+      assign('b-runtime', { labelSelector: { matchLabels: { sandbox: 'yes' } } }, 'spec.runtimeClassName', 'gvisor'),
+    ];
+    expect(runtimeClass(mutators)).toBe('gvisor');
+    expect(runtimeClass(mutators.slice(1))).toBeUndefined();
   });
 });

@@ -73,6 +73,10 @@ export function gatekeeperEvaluator(objects: readonly KubernetesObject[]): (revi
     const kind = (o.spec as { crd: { spec: { names: { kind: string } } } }).crd.spec.names.kind;
     templates.set(kind, celCodeOf(o));
   }
+  for (const m of mutators) {
+    const problem = matchProblem(m.spec.match ?? {});
+    if (problem !== undefined) throw new Error(`mutator ${m.kind}/${m.metadata.name}: Gatekeeper cannot run its ${problem}`);
+  }
   const constraints = objects.filter((o) => o.apiVersion.startsWith('constraints.gatekeeper.sh/')) as unknown as ConstraintObject[];
   for (const c of constraints) {
     if (!templates.has(c.kind)) throw new Error(`constraint ${c.kind}/${c.metadata.name} has no template among the objects`);
@@ -83,7 +87,7 @@ export function gatekeeperEvaluator(objects: readonly KubernetesObject[]): (revi
   }
   return (review) => {
     const operation = review.operation ?? 'CREATE';
-    const mutated = mutatePod(review.pod, mutators, { namespace: review.namespace, operation });
+    const mutated = mutatePod(review.pod, mutators, { namespace: review.namespace, operation, ...(review.namespaceLabels !== undefined ? { namespaceLabels: review.namespaceLabels } : {}) });
     const object = { ...mutated, metadata: { ...mutated.metadata, namespace: review.namespace } };
     const bindings = {
       object,

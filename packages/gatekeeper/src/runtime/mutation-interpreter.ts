@@ -7,13 +7,16 @@
  * tests (`MustExist`/`MustNotExist` on prefixes of the location, checked at the depth they name,
  * per glob-expanded element), creation of missing parents (never of glob list elements), "no change
  * is persisted unless the leaf was set", Assign `value`, ModifySet `merge`/`prune` with deep-equal
- * membership, `applyTo` (Pod v1 only) with `operations`, `match.namespaces`/`excludedNamespaces`.
+ * membership, `applyTo` (Pod v1 only) with `operations`, and the whole `match` (../match.ts, on the
+ * pod as mutated so far, as Gatekeeper matches each mutator against the object being mutated).
  *
  * Limits (not needed by what we emit, so rejected or ignored loudly): `fromMetadata`, external
- * data, `match` label/namespace selectors, `name`, `scope`, AssignMetadata, AssignImage, mutator
+ * data, AssignMetadata, AssignImage, mutator
  * ordering across kinds (Gatekeeper runs mutators sorted by kind/name and iterates until the object
  * converges; we apply in the given order once, and tests apply twice to check convergence).
  */
+
+import { gatekeeperMatches, type GatekeeperMatch, type MatchedPod } from '../match.js';
 
 export type PathNode = { kind: 'object'; key: string } | { kind: 'list'; keyField: string; keyValue: string | null };
 
@@ -86,7 +89,7 @@ export interface MutatorObject {
   metadata: { name: string };
   spec: {
     applyTo?: { groups: string[]; kinds: string[]; versions: string[]; operations?: string[] }[];
-    match?: { namespaces?: string[]; excludedNamespaces?: string[]; kinds?: unknown; scope?: string };
+    match?: GatekeeperMatch;
     location: string;
     parameters: {
       pathTests?: { subPath: string; condition: 'MustExist' | 'MustNotExist' }[];
@@ -235,8 +238,14 @@ export function applyMutator(target: object, mutator: MutatorObject): boolean {
   return walk(object, 0)[0];
 }
 
-/** Does the mutator apply to a Pod in `namespace` for this operation (applyTo + namespace match)? */
-export function mutatorApplies(mutator: MutatorObject, namespace: string, operation: 'CREATE' | 'UPDATE'): boolean {
+/** Does the mutator apply to this Pod in `namespace` for this operation (applyTo + its whole `match`)? */
+export function mutatorApplies(
+  mutator: MutatorObject,
+  namespace: string,
+  operation: 'CREATE' | 'UPDATE',
+  pod: MatchedPod['pod'] = { metadata: {} },
+  namespaceLabels: Readonly<Record<string, string>> = {},
+): boolean {
   const applyTo = mutator.spec.applyTo ?? [];
   const podApply = applyTo.some(
     (a) =>
@@ -246,10 +255,7 @@ export function mutatorApplies(mutator: MutatorObject, namespace: string, operat
       (a.operations === undefined || a.operations.length === 0 || a.operations.includes('*') || a.operations.includes(operation)),
   );
   if (!podApply) return false;
-  const match = mutator.spec.match ?? {};
-  if (match.namespaces !== undefined && match.namespaces.length > 0 && !match.namespaces.includes(namespace)) return false;
-  if ((match.excludedNamespaces ?? []).includes(namespace)) return false;
-  return true;
+  return gatekeeperMatches(mutator.spec.match ?? {}, { pod, namespace, namespaceLabels: { ...namespaceLabels, 'kubernetes.io/metadata.name': namespace } });
 }
 
 /**
@@ -277,11 +283,12 @@ export function asAdmitted<T>(value: T): T {
 export function mutatePod<T extends object>(
   pod: T,
   mutators: readonly MutatorObject[],
-  context: { namespace: string; operation: 'CREATE' | 'UPDATE' },
+  context: { namespace: string; operation: 'CREATE' | 'UPDATE'; namespaceLabels?: Readonly<Record<string, string>> },
 ): T {
   const copy = asAdmitted(structuredClone(pod)) as unknown as JsonObject;
   for (const mutator of mutators) {
-    if (mutatorApplies(mutator, context.namespace, context.operation)) applyMutator(copy, mutator);
+    const current = copy as unknown as MatchedPod['pod'];
+    if (mutatorApplies(mutator, context.namespace, context.operation, { metadata: current.metadata ?? {} }, context.namespaceLabels)) applyMutator(copy, mutator);
   }
   return copy as unknown as T;
 }
