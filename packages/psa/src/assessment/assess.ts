@@ -89,6 +89,17 @@ export interface AssessOptions {
 
 const STRICT_LEVELS = ['baseline', 'restricted'] as const;
 
+/** Every check's analysis, and whether it reads the version (declares the second parameter). */
+const ANALYSES: ReadonlyMap<CheckId, { readonly analysis: CheckAnalysis; readonly versioned: boolean }> = new Map(
+  (Object.keys(checkAnalyses) as CheckId[]).map((id) => {
+    const analysis: CheckAnalysis = checkAnalyses[id];
+    return [id, { analysis, versioned: analysis.length >= 2 }];
+  }),
+);
+
+/** The checks failing at one level and version, with why, in check order. */
+type Failing = readonly (readonly [CheckId, Finding])[];
+
 function v1(minor: number): PsaMinorVersion {
   return { major: 1, minor };
 }
@@ -145,33 +156,43 @@ export function assessPolicy(policy: PolicyIR, options: AssessOptions = {}): Ass
   // An analysis that does not take the version (declares one parameter) is decided once, not at
   // every version and level: most checks' analyses read only the policy.
   // One that does is decided once per version: restricted repeats baseline's checks.
-  const versionless = new Map<CheckId, Finding | undefined>();
-  const versioned = new Map<CheckId, Map<number, Finding | undefined>>();
-  const analyse = (id: CheckId, minor: number): Finding | undefined => {
-    const analysis: CheckAnalysis = checkAnalyses[id];
-    if (analysis.length >= 2) {
+  const versionless = new Map<CheckId, Finding | null>();
+  const versioned = new Map<CheckId, (Finding | null | undefined)[]>();
+  const analyse = (id: CheckId, minor: number): Finding | null => {
+    const { analysis, versioned: byVersion } = ANALYSES.get(id) ?? { analysis: checkAnalyses[id], versioned: true };
+    if (byVersion) {
       let byMinor = versioned.get(id);
-      if (byMinor === undefined) versioned.set(id, (byMinor = new Map()));
-      if (!byMinor.has(minor)) byMinor.set(minor, analysis(facts, minor));
-      return byMinor.get(minor);
+      if (byMinor === undefined) versioned.set(id, (byMinor = []));
+      let found = byMinor[minor];
+      if (found === undefined) byMinor[minor] = found = analysis(facts, minor) ?? null;
+      return found;
     }
-    if (!versionless.has(id)) versionless.set(id, analysis(facts, minor));
-    return versionless.get(id);
+    let found = versionless.get(id);
+    if (found === undefined) versionless.set(id, (found = analysis(facts, minor) ?? null));
+    return found;
   };
 
-  // failing[level][minor]: the checks in force there that the PSP can admit a failing pod for.
-  const failing = {} as Record<'baseline' | 'restricted', Map<CheckId, Finding>[]>;
+  // failing[level][minor]: the checks in force there that the PSP can admit a failing pod for, in check order.
+  // failingAt[level]: per check, the minors (ascending) at which it is in force and can fail.
+  const failing = {} as Record<'baseline' | 'restricted', Failing[]>;
+  const failingAt = {} as Record<'baseline' | 'restricted', Map<CheckId, number[]>>;
   for (const level of STRICT_LEVELS) {
+    const at = new Map<CheckId, number[]>();
+    failingAt[level] = at;
     failing[level] = minors.map((minor) => {
-      const found = new Map<CheckId, Finding>();
+      const found: [CheckId, Finding][] = [];
       for (const check of checksFor(level, v1(minor))) {
         const result = analyse(check.id, minor);
-        if (result) found.set(check.id, result);
+        if (result === null) continue;
+        found.push([check.id, result]);
+        const seenAt = at.get(check.id);
+        if (seenAt === undefined) at.set(check.id, [minor]);
+        else seenAt.push(minor);
       }
       return found;
     });
   }
-  const safeMinors = (level: 'baseline' | 'restricted') => minors.filter((minor) => failing[level][minor]?.size === 0);
+  const safeMinors = (level: 'baseline' | 'restricted') => minors.filter((minor) => failing[level][minor]?.length === 0);
   const safe = { baseline: safeMinors('baseline'), restricted: safeMinors('restricted') };
 
   const level: Level = safe.restricted.length > 0 ? 'restricted' : safe.baseline.length > 0 ? 'baseline' : 'privileged';
@@ -184,10 +205,10 @@ export function assessPolicy(policy: PolicyIR, options: AssessOptions = {}): Ass
   for (const level of STRICT_LEVELS) {
     for (const check of checksFor(level, v1(kubeMinor))) {
       if (check.level !== level || seen.has(check.id)) continue;
-      const result = failing[level][kubeMinor]?.get(check.id);
+      const result = failing[level][kubeMinor]?.find(([id]) => id === check.id)?.[1];
       if (!result) continue;
       seen.add(check.id);
-      const versions = ranges(minors.filter((minor) => failing[level][minor]?.has(check.id)));
+      const versions = ranges(failingAt[level].get(check.id) ?? []);
       blockers.push({ check: check.id, level, reason: result.reason, fields: result.fields, versions });
     }
   }
@@ -195,7 +216,7 @@ export function assessPolicy(policy: PolicyIR, options: AssessOptions = {}): Ass
   const versionNotes: string[] = [];
   if (level !== 'privileged') {
     const describe = (minor: number) =>
-      [...(failing[level][minor] ?? new Map<CheckId, Finding>())].map(([id, f]) => `${id} (the PSP ${f.reason})`).join('; ');
+      (failing[level][minor] ?? []).map(([id, f]) => `${id} (the PSP ${f.reason})`).join('; ');
     if (version < kubeMinor) {
       versionNotes.push(`${level} holds up to v1.${version} only: from v1.${version + 1}, ${describe(version + 1)}`);
     }
