@@ -167,6 +167,15 @@ describe('gatekeeperTarget.evaluate applies each constraint\'s whole match', () 
     });
   }
 
+  it('an UPDATE is judged when its object or its oldObject is selected (Gatekeeper\'s matchAny)', () => {
+    const judge = gatekeeperEvaluator(translatedWith({ labelSelector: { matchLabels: { app: 'web' } } }));
+    const old = privileged({ app: 'web' }).pod;
+    const relabelled = { ...old, metadata: { ...old.metadata, labels: { app: 'other' } } };
+    expect(judge({ pod: relabelled, namespace: 'apps' }).admitted).toBe(true);
+    expect(judge({ pod: relabelled, oldPod: old, namespace: 'apps', operation: 'UPDATE' }).admitted).toBe(false);
+    expect(judge({ pod: relabelled, oldPod: relabelled, namespace: 'apps', operation: 'UPDATE' }).admitted).toBe(true);
+  });
+
   it('namespaceSelector reads the namespace labels given with the inputs', () => {
     const objects = translatedWith({ namespaceSelector: { matchLabels: { tier: 'prod' } } });
     const namespaces = parseInputs([{ path: 'ns.yaml', text: 'apiVersion: v1\nkind: Namespace\nmetadata: { name: prod, labels: { tier: prod } }\n' }]);

@@ -94,10 +94,12 @@ export function gatekeeperEvaluator(objects: readonly KubernetesObject[]): (revi
       oldObject: review.oldPod ?? null,
       request: { operation, namespace: review.namespace, userInfo: { username: review.username ?? '' } },
     };
-    const matched = { pod: object, namespace: review.namespace, namespaceLabels: { ...(review.namespaceLabels ?? {}), 'kubernetes.io/metadata.name': review.namespace } };
+    const namespaceLabels = { ...(review.namespaceLabels ?? {}), 'kubernetes.io/metadata.name': review.namespace };
+    // Gatekeeper's constraint matcher selects a request when its object or its oldObject matches.
+    const matchables = [object, ...(review.oldPod !== undefined ? [review.oldPod] : [])].map((pod) => ({ pod, namespace: review.namespace, namespaceLabels }));
     const violations: string[] = [];
     for (const c of constraints) {
-      if (!gatekeeperMatches(c.spec.match ?? {}, matched)) continue;
+      if (!matchables.some((m) => gatekeeperMatches(c.spec.match ?? {}, m))) continue;
       const code = templates.get(c.kind)!;
       const evaluate = celContext(bindings, code.variables, { params: c.spec.parameters ?? {}, anyObject: object });
       for (const v of code.validations) {
