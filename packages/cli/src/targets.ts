@@ -38,7 +38,7 @@ export const targets: TargetRegistry = {
   gatekeeper: {
     name: 'gatekeeper',
     translate: async (inputs, options) => (await import('@psp-translate/gatekeeper')).gatekeeperTarget.translate(inputs, options),
-    evaluate: async (translation) => (await import('@psp-translate/gatekeeper')).gatekeeperTarget.evaluate(translation),
+    evaluate: async (translation, inputs) => (await import('@psp-translate/gatekeeper')).gatekeeperTarget.evaluate(translation, inputs),
     evaluateExisting: async (inputs) => (await import('@psp-translate/gatekeeper')).evaluateGatekeeperExisting(inputs),
   },
   kyverno: {
