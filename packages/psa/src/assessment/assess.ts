@@ -11,7 +11,7 @@
 import type { PolicyIR } from '@psp-translate/core';
 import type { CheckId } from '../checks/check.js';
 import { checksFor } from '../evaluate.js';
-import { compareLevels, effectiveMinor, parseKubeVersion, type Level, type PsaMinorVersion, type PsaVersion } from '../version.js';
+import { compareLevels, effectiveMinor, LATEST_VERSION, parseKubeVersion, type Level, type PsaMinorVersion, type PsaVersion } from '../version.js';
 import { checkAnalyses, type CheckAnalysis, type Finding } from './blockers.js';
 import { policyFacts, type PolicyFacts } from './facts.js';
 import { gapsTo, type Gap } from './gaps.js';
@@ -89,13 +89,28 @@ export interface AssessOptions {
 
 const STRICT_LEVELS = ['baseline', 'restricted'] as const;
 
-/** Every check's analysis, and whether it reads the version (declares the second parameter). */
-const ANALYSES: ReadonlyMap<CheckId, { readonly analysis: CheckAnalysis; readonly versioned: boolean }> = new Map(
-  (Object.keys(checkAnalyses) as CheckId[]).map((id) => {
-    const analysis: CheckAnalysis = checkAnalyses[id];
-    return [id, { analysis, versioned: analysis.length >= 2 }];
-  }),
-);
+/** A check in force at a level and version: its analysis, whether that reads the version (declares the second parameter), and its slot in per-policy tables. */
+interface PlannedCheck {
+  readonly id: CheckId;
+  readonly slot: number;
+  readonly analysis: CheckAnalysis;
+  readonly versioned: boolean;
+}
+
+const SLOTS: ReadonlyMap<CheckId, number> = new Map((Object.keys(checkAnalyses) as CheckId[]).map((id, slot) => [id, slot]));
+
+function plan(level: 'baseline' | 'restricted', minor: number): readonly PlannedCheck[] {
+  return checksFor(level, v1(minor)).map((check) => {
+    const analysis: CheckAnalysis = checkAnalyses[check.id];
+    return { id: check.id, slot: SLOTS.get(check.id) ?? -1, analysis, versioned: analysis.length >= 2 };
+  });
+}
+
+/** The checks of each strict level at every version known, resolved once. */
+const PLANS: Readonly<Record<'baseline' | 'restricted', readonly (readonly PlannedCheck[])[]>> = {
+  baseline: Array.from({ length: LATEST_VERSION.minor + 1 }, (_, minor) => plan('baseline', minor)),
+  restricted: Array.from({ length: LATEST_VERSION.minor + 1 }, (_, minor) => plan('restricted', minor)),
+};
 
 /** The checks failing at one level and version, with why, in check order. */
 type Failing = readonly (readonly [CheckId, Finding])[];
@@ -156,19 +171,17 @@ export function assessPolicy(policy: PolicyIR, options: AssessOptions = {}): Ass
   // An analysis that does not take the version (declares one parameter) is decided once, not at
   // every version and level: most checks' analyses read only the policy.
   // One that does is decided once per version: restricted repeats baseline's checks.
-  const versionless = new Map<CheckId, Finding | null>();
-  const versioned = new Map<CheckId, (Finding | null | undefined)[]>();
-  const analyse = (id: CheckId, minor: number): Finding | null => {
-    const { analysis, versioned: byVersion } = ANALYSES.get(id) ?? { analysis: checkAnalyses[id], versioned: true };
-    if (byVersion) {
-      let byMinor = versioned.get(id);
-      if (byMinor === undefined) versioned.set(id, (byMinor = []));
+  const once: (Finding | null | undefined)[] = [];
+  const perMinor: (Finding | null | undefined)[][] = [];
+  const analyse = (check: PlannedCheck, minor: number): Finding | null => {
+    if (check.versioned) {
+      const byMinor = (perMinor[check.slot] ??= []);
       let found = byMinor[minor];
-      if (found === undefined) byMinor[minor] = found = analysis(facts, minor) ?? null;
+      if (found === undefined) byMinor[minor] = found = check.analysis(facts, minor) ?? null;
       return found;
     }
-    let found = versionless.get(id);
-    if (found === undefined) versionless.set(id, (found = analysis(facts, minor) ?? null));
+    let found = once[check.slot];
+    if (found === undefined) once[check.slot] = found = check.analysis(facts, minor) ?? null;
     return found;
   };
 
@@ -181,8 +194,8 @@ export function assessPolicy(policy: PolicyIR, options: AssessOptions = {}): Ass
     failingAt[level] = at;
     failing[level] = minors.map((minor) => {
       const found: [CheckId, Finding][] = [];
-      for (const check of checksFor(level, v1(minor))) {
-        const result = analyse(check.id, minor);
+      for (const check of PLANS[level][minor] ?? plan(level, minor)) {
+        const result = analyse(check, minor);
         if (result === null) continue;
         found.push([check.id, result]);
         const seenAt = at.get(check.id);
