@@ -291,7 +291,14 @@ export function translatePsa(input: PsaInput, options: PsaTranslateOptions = {})
 
   // Every control and default of every PSP gets an entry: protections the levels keep are exact,
   // defaults the namespaces' pods relied on were recorded above per namespace.
-  const reported = new Set(report.map((e) => `${e.policy ?? ''}\u0000${e.control ?? ''}\u0000${e.aspect ?? ''}`));
+  // policy -> aspect -> the controls it already has an entry for.
+  const reported = new Map<string, Record<FidelityAspect, Set<ControlKind>>>();
+  const reportedFor = (policy: string) => {
+    let byAspect = reported.get(policy);
+    if (byAspect === undefined) reported.set(policy, (byAspect = { validation: new Set(), default: new Set() }));
+    return byAspect;
+  };
+  for (const e of report) if (e.policy !== null && e.control !== null && e.aspect !== undefined) reportedFor(e.policy)[e.aspect].add(e.control);
   for (const policy of policies) {
     const namespaces = usedIn.get(policy.name);
     const unused = assessments.get(policy.name)?.admitsNoPod.length
@@ -299,8 +306,8 @@ export function translatePsa(input: PsaInput, options: PsaTranslateOptions = {})
       : 'no namespace in the inputs may use this PSP (RBAC), so no label stands for it';
     const where = namespaces === undefined ? '' : ` (namespace${namespaces.length > 1 ? 's' : ''} ${namespaces.join(', ')})`;
     for (const control of CONTROL_KINDS) {
-      const key = (aspect: FidelityAspect) => `${policy.name}\u0000${control}\u0000${aspect}`;
-      const has = (aspect: FidelityAspect) => reported.has(key(aspect));
+      const done = reportedFor(policy.name);
+      const has = (aspect: FidelityAspect) => done[aspect].has(control);
       if (!has('validation')) {
         report.push({
           policy: policy.name,
@@ -309,7 +316,7 @@ export function translatePsa(input: PsaInput, options: PsaTranslateOptions = {})
           fidelity: 'exact',
           message: namespaces === undefined ? unused : `every pod this control refused is refused by the namespace's enforce level too${where}`,
         });
-        reported.add(key('validation'));
+        done.validation.add(control);
       }
       if (policy.controls[control].defaults !== null && !has('default')) {
         report.push({
@@ -319,7 +326,7 @@ export function translatePsa(input: PsaInput, options: PsaTranslateOptions = {})
           fidelity: 'exact',
           message: namespaces === undefined ? unused : `no pod relies on this default to pass the namespace's levels${where}`,
         });
-        reported.add(key('default'));
+        done.default.add(control);
       }
     }
   }
