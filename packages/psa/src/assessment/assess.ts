@@ -122,10 +122,12 @@ function v1(minor: number): PsaMinorVersion {
 /** Compresses sorted minors into inclusive ranges. */
 function ranges(minors: readonly number[]): VersionRange[] {
   const out: VersionRange[] = [];
-  for (const minor of minors) {
-    const last = out[out.length - 1];
-    if (last !== undefined && last.to.minor === minor - 1) out[out.length - 1] = { from: last.from, to: v1(minor) };
-    else out.push({ from: v1(minor), to: v1(minor) });
+  for (let i = 0; i < minors.length; ) {
+    const from = minors[i] as number;
+    let to = from;
+    while (i + 1 < minors.length && minors[i + 1] === to + 1) to = minors[++i] as number;
+    i++;
+    out.push({ from: v1(from), to: v1(to) });
   }
   return out;
 }
