@@ -18,6 +18,7 @@
 
 import { gatekeeperMatches, type GatekeeperMatch, type MatchedPod } from '../match.js';
 
+/** One step of a parsed Gatekeeper mutation `location`: an object key, or a keyed list entry (`name: x`, or `*` as `null`). */
 export type PathNode = { kind: 'object'; key: string } | { kind: 'list'; keyField: string; keyValue: string | null };
 
 /** Parse a Gatekeeper location; `keyValue: null` is the `*` glob. */
