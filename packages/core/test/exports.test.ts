@@ -29,7 +29,7 @@ describe('@psp-translate/core exports', () => {
       'fromCelValue', 'hasPathPrefix', 'hostPathAllowed', 'isAdmissionPolicyObject', 'jsonPointer',
       'labelsMatch', 'loadInputs', 'paramsFor', 'parseInputs', 'parseServiceAccountUser', 'podFromWorkload',
       'policiesGrantedByRule', 'policyAccess', 'policyAdmitsAfterDefaultsExpression', 'policyAdmitsExpression', 'policyControlExpressions', 'policyControlExpressionsAfterDefaults', 'policyDefaults',
-      'policyMessageExpression', 'policyParams', 'policySetExpression', 'policyToIR', 'policyWouldChangeExpression', 'printCel', 'readInputs',
+      'policyMessageExpression', 'policyParams', 'policySetExpression', 'policyToIR', 'policyWouldChangeExpression', 'printCel', 'profileFieldForAnnotation', 'readInputs',
       'requirePolicies', 'ruleCondition', 'scopeGroupFor', 'scopeGroups', 'seccompAnnotationForField',
       'selectorMatches', 'selinuxLevelsEqual', 'serviceAccountRequester', 'serviceAccountUser', 'sysctlMatches',
       'toCelValue', 'unusablePolicyReasons', 'usablePolicies', 'volumeFsType', 'wouldChangeCondition',

@@ -12,7 +12,7 @@ import { arbitraryCandidates, arbitraryPod } from '../../core/src/evaluate/arbit
 import { planScopes, translateKyverno, type ExemptionMode, type FidelityEntry, type KyvernoApi, type KyvernoStyle, type ScopeGroupLike } from '../src/index.js';
 import { byNamespace } from './support/policies.js';
 import { admitWithKyverno, type Request } from './support/kyverno-engine.js';
-import { comparable } from './support/comparable.js';
+import { comparable } from '../../../test/support/comparable.js';
 
 const SEED = Number(process.env['PSP_TRANSLATE_FUZZ_SEED'] ?? 42);
 const RANDOM = process.env['PSP_TRANSLATE_FUZZ'] === 'random';

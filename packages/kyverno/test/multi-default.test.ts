@@ -14,7 +14,7 @@ import { CEL_PER_CALL_LIMIT, CEL_RUNTIME_BUDGET, admit, estimateCelCost, type Po
 import { arbitraryPod, arbitraryPolicy } from '../../core/src/evaluate/arbitrary.js';
 import { defaultsPlan, translateKyverno, type KubernetesObject, type ScopeGroupLike } from '../src/index.js';
 import { admitWithKyverno } from './support/kyverno-engine.js';
-import { comparable } from './support/comparable.js';
+import { comparable } from '../../../test/support/comparable.js';
 
 const seed = process.env['PSP_TRANSLATE_FUZZ'] === 'random' ? Date.now() : Number(process.env['PSP_TRANSLATE_FUZZ_SEED'] ?? 42);
 const ANY = { op: 'NotIn', values: [] } as const;

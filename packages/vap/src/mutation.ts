@@ -21,7 +21,7 @@
  * the result is the same whether the API server shows each mutation the original pod or the pod as
  * changed by the mutations before it.
  */
-import { CONTAINER_KINDS, DEFAULTING_ORDER, celLiteral, celString, type ContainerKind, type ControlKind, type Controls, type Json, type PolicyIR } from '@psp-translate/core';
+import { APPARMOR_CONTAINER_ANNOTATION_PREFIX, CONTAINER_KINDS, DEFAULTING_ORDER, SECCOMP_POD_ANNOTATION, celLiteral, celString, type ContainerKind, type ControlKind, type Controls, type Json, type PolicyIR, profileFieldForAnnotation } from '@psp-translate/core';
 import type { FidelityEntry } from './types.js';
 
 /** Prints apply-configuration objects: typed `Object.spec{...}` for the API server. */
@@ -119,16 +119,10 @@ function containerDefaults(
   });
 }
 
-/** A profile in annotation form as a `seccompProfile` / `appArmorProfile` field, when it has one. */
-export function profileField(name: string): { type: string; localhostProfile?: string } | undefined {
-  if (name === 'runtime/default' || name === 'docker/default') return { type: 'RuntimeDefault' };
-  if (name === 'unconfined') return { type: 'Unconfined' };
-  if (name.startsWith('localhost/') && name.length > 'localhost/'.length) return { type: 'Localhost', localhostProfile: name.slice('localhost/'.length) };
-  return undefined;
-}
+/** A profile in annotation form as a `seccompProfile` / `appArmorProfile` field (core's `profileFieldForAnnotation`). */
+export const profileField = profileFieldForAnnotation;
 
-const SECCOMP_POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
-const APPARMOR_CONTAINER_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+const APPARMOR_CONTAINER_PREFIX = APPARMOR_CONTAINER_ANNOTATION_PREFIX;
 
 /** A non-empty annotation `key` (a CEL string expression) on the pod. */
 const annotationSet = (key: string) => `(has(object.metadata.annotations) && ${key} in object.metadata.annotations && object.metadata.annotations[${key}] != "")`;

@@ -11,7 +11,7 @@ import { admit, type NameSelector, type PolicyIR, type ScopeGroup } from '@psp-t
 import { arbitraryPod, arbitraryPolicy } from '../../core/src/evaluate/arbitrary.js';
 import { defaultsPlan, matchConditionErrors, translateVap } from '../src/index.js';
 import { admitThrough } from './support/admission.js';
-import { comparable } from './support/comparable.js';
+import { comparable } from '../../../test/support/comparable.js';
 
 const seed = process.env.PSP_TRANSLATE_FUZZ === 'random' ? Date.now() : Number(process.env.PSP_TRANSLATE_FUZZ_SEED ?? 42);
 const ANY: NameSelector = { op: 'NotIn', values: [] };

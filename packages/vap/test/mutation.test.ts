@@ -10,7 +10,7 @@ import { policyFixture } from '@psp-translate/core/testing';
 import { arbitraryPod, arbitraryPolicy } from '../../core/src/evaluate/arbitrary.js';
 import { translateVap } from '../src/index.js';
 import { admitThrough } from './support/admission.js';
-import { comparable } from './support/comparable.js';
+import { comparable } from '../../../test/support/comparable.js';
 
 const seed = process.env.PSP_TRANSLATE_FUZZ === 'random' ? Date.now() : Number(process.env.PSP_TRANSLATE_FUZZ_SEED ?? 42);
 const ANY: NameSelector = { op: 'NotIn', values: [] };

@@ -10,6 +10,7 @@
  * pod), `paramsFor` deriving them from the IR control, and the rules. The rules are static: no
  * value of a particular PSP appears in them.
  */
+import { APPARMOR_CONTAINER_ANNOTATION_PREFIX, SECCOMP_CONTAINER_ANNOTATION_PREFIX, SECCOMP_POD_ANNOTATION } from '../evaluate/profiles.js';
 import { z } from 'zod';
 import type { ControlKind, Controls } from '../ir/ir.js';
 import {
@@ -130,11 +131,11 @@ const hostPathNeedsReadOnly = (vol: Expr): Expr =>
 // ---------------------------------------------------------------------------------------------
 // Profiles.
 
+/** @internal Shared with ./defaults.ts (the annotation names are the evaluator's, in ../evaluate/profiles.ts). */
+export { SECCOMP_POD_ANNOTATION };
 /** @internal Shared with ./defaults.ts. */
-export const SECCOMP_POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
-const SECCOMP_CONTAINER_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
-/** @internal Shared with ./defaults.ts. */
-export const APPARMOR_CONTAINER_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+export const APPARMOR_CONTAINER_PREFIX = APPARMOR_CONTAINER_ANNOTATION_PREFIX;
+const SECCOMP_CONTAINER_PREFIX = SECCOMP_CONTAINER_ANNOTATION_PREFIX;
 
 /** A `seccompProfile`/`appArmorProfile` field in annotation form; `''` for an unknown type. */
 /** @internal Shared with ./defaults.ts. */

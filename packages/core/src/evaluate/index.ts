@@ -23,7 +23,9 @@ export {
   SECCOMP_POD_ANNOTATION,
   VALIDATED_PSP_ANNOTATION,
   appArmorAnnotationForField,
+  profileFieldForAnnotation,
   seccompAnnotationForField,
+  type ProfileFieldValue,
   selinuxLevelsEqual,
 } from './profiles.js';
 export { jsonPointer, type Segment } from './pod-draft.js';

@@ -20,6 +20,24 @@ export const APPARMOR_CONTAINER_ANNOTATION_PREFIX = 'container.apparmor.security
 /** The annotation PSP admission wrote on every pod it admitted: the name of the admitting policy. */
 export const VALIDATED_PSP_ANNOTATION = 'kubernetes.io/psp';
 
+/** A profile in field form, as `securityContext.seccompProfile` / `appArmorProfile` hold it. */
+export type ProfileFieldValue = {
+  type: 'RuntimeDefault' | 'Unconfined' | 'Localhost';
+  localhostProfile?: string;
+};
+
+/**
+ * A profile name in annotation form as a field (the inverse of {@link seccompAnnotationForField}):
+ * `runtime/default` and `docker/default` are RuntimeDefault, `unconfined` is Unconfined,
+ * `localhost/<p>` is Localhost `<p>`; undefined for a name no field can carry.
+ */
+export function profileFieldForAnnotation(name: string): ProfileFieldValue | undefined {
+  if (name === 'runtime/default' || name === 'docker/default') return { type: 'RuntimeDefault' };
+  if (name === 'unconfined') return { type: 'Unconfined' };
+  if (name.startsWith('localhost/') && name.length > 'localhost/'.length) return { type: 'Localhost', localhostProfile: name.slice('localhost/'.length) };
+  return undefined;
+}
+
 /**
  * A `seccompProfile` field in annotation form (`RuntimeDefault` = `runtime/default`, `Unconfined` =
  * `unconfined`, `Localhost` = `localhost/<localhostProfile>`), `''` when it has none.

@@ -8,14 +8,11 @@
  * AppArmor, runAsNonRoot, capabilities, readOnlyRootFilesystem, allowPrivilegeEscalation, each only
  * where the pod left the field unset.
  */
-import { DEFAULTING_ORDER, type ControlKind, type Controls, type PolicyIR } from '@psp-translate/core';
+import { APPARMOR_CONTAINER_ANNOTATION_PREFIX, DEFAULTING_ORDER, SECCOMP_POD_ANNOTATION, profileFieldForAnnotation, type ControlKind, type Controls, type PolicyIR, type ProfileFieldValue } from '@psp-translate/core';
 import type { FidelityEntry } from '../types.js';
 
-/** A profile in field form (`securityContext.seccompProfile` / `appArmorProfile`). */
-export interface ProfileField {
-  type: 'RuntimeDefault' | 'Unconfined' | 'Localhost';
-  localhostProfile?: string;
-}
+/** A profile in field form (`securityContext.seccompProfile` / `appArmorProfile`): core's. */
+export type ProfileField = ProfileFieldValue;
 
 /** A pod-level field set when absent: `spec.<path>`. */
 export interface PodFieldDefault {
@@ -75,21 +72,11 @@ export interface DefaultsPlan {
   report: FidelityEntry[];
 }
 
-/**
- * A profile name in annotation form as a field: `runtime/default` and `docker/default` are
- * RuntimeDefault, `unconfined` is Unconfined, `localhost/<p>` is Localhost `<p>`.
- */
-export function profileField(name: string): ProfileField | undefined {
-  if (name === 'runtime/default' || name === 'docker/default') return { type: 'RuntimeDefault' };
-  if (name === 'unconfined') return { type: 'Unconfined' };
-  if (name.startsWith('localhost/') && name.length > 'localhost/'.length) return { type: 'Localhost', localhostProfile: name.slice('localhost/'.length) };
-  return undefined;
-}
+/** A profile name in annotation form as a field (core's `profileFieldForAnnotation`). */
+export const profileField = profileFieldForAnnotation;
 
-/** The legacy pod seccomp annotation: when non-empty, PSP kept it and set no default. */
-export const SECCOMP_POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
-/** The legacy per-container AppArmor annotation prefix. */
-export const APPARMOR_ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+/** The legacy per-container AppArmor annotation prefix (core's). */
+export const APPARMOR_ANNOTATION_PREFIX = APPARMOR_CONTAINER_ANNOTATION_PREFIX;
 
 /** SELinux options as PSP wrote them: empty fields left out. */
 function seLinuxValue(options: { user?: string | undefined; role?: string | undefined; type?: string | undefined; level?: string | undefined }): Record<string, string> {

@@ -1,13 +1,16 @@
 /**
- * Pods as the emitted mutations leave them, made comparable with the reference evaluator's
- * defaulted pods (admit's `mutatedPod`).
+ * Pods as an engine's mutations leave them, made comparable with the reference evaluator's
+ * defaulted pods (admit's `mutatedPod`). Shared by the Kyverno and VAP differential tests.
  */
-import type { Pod } from '@psp-translate/core';
-import { profileField } from '../../src/index.js';
+import {
+  APPARMOR_CONTAINER_ANNOTATION_PREFIX,
+  SECCOMP_POD_ANNOTATION,
+  VALIDATED_PSP_ANNOTATION,
+  profileFieldForAnnotation,
+  type Pod,
+} from '@psp-translate/core';
 
 type Json = Record<string, unknown>;
-const SECCOMP_POD = 'seccomp.security.alpha.kubernetes.io/pod';
-const APPARMOR = 'container.apparmor.security.beta.kubernetes.io/';
 
 /** Put an annotation back as the original pod had it. */
 function restore(copy: Pod, original: Pod, key: string): void {
@@ -19,23 +22,25 @@ function restore(copy: Pod, original: Pod, key: string): void {
 /**
  * The evaluator writes profile defaults as annotations (as PSP did, and it mirrors a seccomp field
  * into the annotation); the mutations write the fields the kubelet reads today. Move annotations
- * the evaluator added to fields (a field the pod set stays), and sort capability lists (PSP
- * sorted them; order means nothing).
+ * the evaluator added to fields (a field the pod set stays), sort capability lists (PSP sorted
+ * them; order means nothing), and leave out `kubernetes.io/psp`, which PSP admission (and the VAP
+ * mutating policies where several candidates default) recorded but the evaluator's pod does not.
  */
 export function comparable(pod: Pod, original: Pod): Json {
   const copy = structuredClone(pod) as unknown as Json & Pod;
+  // Written by the evaluator: present now, absent or empty before.
   const added = (key: string) => copy.metadata.annotations?.[key] !== undefined && (original.metadata.annotations?.[key] ?? '') === '' && copy.metadata.annotations?.[key] !== '';
-  if (added(SECCOMP_POD)) {
+  if (added(SECCOMP_POD_ANNOTATION)) {
     if (copy.spec.securityContext?.seccompProfile === undefined || copy.spec.securityContext.seccompProfile === null) {
-      copy.spec.securityContext = { ...copy.spec.securityContext, seccompProfile: profileField(copy.metadata.annotations?.[SECCOMP_POD] as string) as never };
+      copy.spec.securityContext = { ...copy.spec.securityContext, seccompProfile: profileFieldForAnnotation(copy.metadata.annotations?.[SECCOMP_POD_ANNOTATION] as string) as never };
     }
-    restore(copy, original, SECCOMP_POD);
+    restore(copy, original, SECCOMP_POD_ANNOTATION);
   }
   for (const kind of ['containers', 'initContainers', 'ephemeralContainers'] as const) {
     for (const container of copy.spec[kind] ?? []) {
-      const key = APPARMOR + container.name;
+      const key = APPARMOR_CONTAINER_ANNOTATION_PREFIX + container.name;
       if (added(key)) {
-        container.securityContext = { ...container.securityContext, appArmorProfile: profileField(copy.metadata.annotations?.[key] as string) as never };
+        container.securityContext = { ...container.securityContext, appArmorProfile: profileFieldForAnnotation(copy.metadata.annotations?.[key] as string) as never };
         restore(copy, original, key);
       }
       const caps = container.securityContext?.capabilities;
@@ -44,6 +49,7 @@ export function comparable(pod: Pod, original: Pod): Json {
       if (caps?.drop) caps.drop = caps.drop.length === 0 ? undefined : [...new Set(caps.drop)].sort();
     }
   }
+  restore(copy, original, VALIDATED_PSP_ANNOTATION);
   if (copy.metadata.annotations && Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
   return JSON.parse(JSON.stringify(copy)) as Json;
 }
